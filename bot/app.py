@@ -1,0 +1,135 @@
+"""Wiring: the Application, its handlers, the nudge engine, and their lifecycle.
+
+`BotRuntime` is used both by `python -m bot` and by the tests, so the tests start
+the bot exactly the way production does, only with another clock and API URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.clock import Clock, SystemClock
+from bot.db.database import Database
+from bot.domain.timezones import CityIndex
+from bot.handlers import enrolment, router, therapist
+from bot.handlers.context import SERVICES_KEY, Services
+from bot.scheduling.engine import EngineConfig, NudgeEngine
+from bot.scheduling.ratelimit import RateLimiter
+from bot.services.delivery import TelegramDelivery
+from bot.settings import Settings
+from bot.texts import Texts
+from bot.update_processor import PerUserUpdateProcessor
+
+log = logging.getLogger(__name__)
+COMMANDS = ("start", "help", "cancel", "newclient")
+
+
+def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(TypeHandler(Update, router.mark_reachable), group=-1)
+    app.add_handler(CommandHandler("start", enrolment.start, filters=private))
+    app.add_handler(CommandHandler("newclient", therapist.newclient, filters=private))
+    app.add_handler(CommandHandler("cancel", router.on_cancel, filters=private))
+    app.add_handler(CommandHandler("help", router.on_help, filters=private))
+    app.add_handler(MessageHandler(filters.COMMAND & private, router.on_help))
+    app.add_handler(CallbackQueryHandler(router.on_callback))
+    app.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & private, router.on_text)
+    )
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, router.on_unsupported))
+    app.add_error_handler(router.on_error)
+
+
+@dataclass
+class BotRuntime:
+    settings: Settings
+    clock: Clock
+    app: Application  # type: ignore[type-arg]
+    db: Database
+    engine: NudgeEngine
+    texts: Texts
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock | None = None) -> BotRuntime:
+        clock = clock or SystemClock()
+        texts = Texts.load(settings.config_dir, settings.default_language)
+        db = Database.from_url(settings.database_url)
+        cities = CityIndex.load(settings.config_dir / "cities.tsv")
+        app = (
+            ApplicationBuilder()
+            .token(settings.token)
+            .base_url(settings.bot_base_url)
+            .base_file_url(settings.bot_file_url)
+            .connection_pool_size(64)
+            .concurrent_updates(PerUserUpdateProcessor(64))
+            .build()
+        )
+        limiter = RateLimiter(settings.rate_per_s, settings.per_chat_interval_s)
+        delivery = TelegramDelivery(app.bot, texts, limiter)
+        engine = NudgeEngine(
+            db,
+            clock,
+            delivery,
+            EngineConfig(grace=settings.nudge_grace, safety_interval_s=settings.safety_interval_s),
+        )
+        app.bot_data[SERVICES_KEY] = Services(
+            settings=settings,
+            db=db,
+            texts=texts,
+            clock=clock,
+            cities=cities,
+            poke_scheduler=engine.poke,
+        )
+        register_handlers(app)
+        return cls(settings, clock, app, db, engine, texts)
+
+    async def start(self) -> None:
+        await self.db.upgrade()
+        await self.app.initialize()
+        await self._publish_commands()
+        await self.app.start()
+        await self.engine.start()
+        assert self.app.updater is not None
+        if self.settings.webhook_url:
+            await self.app.updater.start_webhook(
+                listen=self.settings.webhook_listen,
+                port=self.settings.webhook_port,
+                url_path="telegram",
+                webhook_url=f"{self.settings.webhook_url.rstrip('/')}/telegram",
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            await self.app.updater.start_polling(
+                poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
+            )
+        log.info("bot @%s is running", self.app.bot.username)
+
+    async def _publish_commands(self) -> None:
+        lang = self.texts.default
+        commands = [
+            BotCommand(name, self.texts.get(lang, f"commands.{name}"))
+            for name in COMMANDS
+            if name != "newclient"
+        ]
+        await self.app.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
+
+    async def stop(self) -> None:
+        await self.engine.stop()
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        await self.db.dispose()

@@ -1,0 +1,175 @@
+"""Tables. Every answer, schedule and dialog step lives here, never only in memory.
+
+Schema changes go through Alembic migrations in bot/migrations; keep both in step.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.db.types import UTCDateTime
+
+
+def _instant(*, nullable: bool = True, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class ClientStatus(StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+
+
+class Frequency(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"  # N times a week on days the client picks
+
+
+class NudgeStatus(StrEnum):
+    CLAIMED = "claimed"  # taken by a dispatcher, not yet confirmed sent
+    SENT = "sent"
+    EXPIRED = "expired"  # came due while we were down, beyond the grace window
+    UNDELIVERABLE = "undeliverable"  # blocked bot, deleted chat, permanent error
+
+
+class ReplyKind(StrEnum):
+    DONE = "done"
+    SOME = "some"
+    LATER = "later"
+    SKIPPED = "skipped"
+    NOT_TODAY = "not_today"
+
+
+class Feeling(StrEnum):
+    EASY = "easy"
+    OK = "ok"
+    HARD = "hard"
+    PAINFUL = "painful"
+
+
+class Therapist(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, unique=True, index=True)
+    display_name: str
+    language: str = "en"
+    created_at: datetime = Field(sa_column=_instant(nullable=False))
+
+
+class Client(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    therapist_id: int = Field(foreign_key="therapist.id", index=True)
+    label: str  # only the therapist sees this
+    telegram_user_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    first_name: str | None = None
+    language: str = "en"
+    timezone: str | None = None
+    status: str = Field(default=ClientStatus.INVITED)
+    reachable: bool = True
+    created_at: datetime = Field(sa_column=_instant(nullable=False))
+    consented_at: datetime | None = Field(default=None, sa_column=_instant())
+    joined_at: datetime | None = Field(default=None, sa_column=_instant())
+
+
+class Invite(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    token_hash: str = Field(unique=True, index=True)
+    created_at: datetime = Field(sa_column=_instant(nullable=False))
+    expires_at: datetime = Field(sa_column=_instant(nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=_instant())
+    used_by: int | None = Field(default=None, sa_type=BigInteger)
+    revoked_at: datetime | None = Field(default=None, sa_column=_instant())
+
+
+class Routine(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", unique=True, index=True)
+    frequency: str = Field(default=Frequency.DAILY)
+    times_per_week: int | None = None
+    created_at: datetime = Field(sa_column=_instant(nullable=False))
+    updated_at: datetime = Field(sa_column=_instant(nullable=False))
+
+
+class Exercise(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("routine_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    routine_id: int = Field(foreign_key="routine.id", index=True)
+    position: int
+    name: str
+    dose: str
+    notes: str | None = None
+
+
+class ReminderSlot(SQLModel, table=True):
+    """One recurring reminder; the dispatcher only ever looks at next_due_at."""
+
+    __table_args__ = (Index("ix_reminderslot_active_due", "active", "next_due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    local_time: str  # "HH:MM", wall time in `timezone`
+    weekdays: int  # bit 0 = Monday ... bit 6 = Sunday
+    timezone: str
+    active: bool = True
+    next_due_at: datetime = Field(sa_column=_instant(nullable=False))
+    created_at: datetime = Field(sa_column=_instant(nullable=False))
+    updated_at: datetime = Field(sa_column=_instant(nullable=False))
+
+
+class Nudge(SQLModel, table=True):
+    """One occurrence of a slot; unique per (slot, local date) so it is sent once."""
+
+    __table_args__ = (
+        UniqueConstraint("slot_id", "local_date", name="uq_nudge_slot_date"),
+        Index("ix_nudge_status_due", "status", "due_at"),
+        Index("ix_nudge_renudge", "renudge_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slot_id: int = Field(foreign_key="reminderslot.id")
+    client_id: int = Field(foreign_key="client.id", index=True)
+    local_date: date
+    due_at: datetime = Field(sa_column=_instant(nullable=False))
+    status: str = Field(default=NudgeStatus.CLAIMED)
+    claimed_at: datetime = Field(sa_column=_instant(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=_instant())
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    message_id: int | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    outcome: str | None = None  # the one final answer: done/some/skipped/not_today
+    later_at: datetime | None = Field(default=None, sa_column=_instant())
+    renudge_at: datetime | None = Field(default=None, sa_column=_instant())
+    renudge_claimed_at: datetime | None = Field(default=None, sa_column=_instant())
+    renudge_message_id: int | None = None
+
+
+class Reply(SQLModel, table=True):
+    """Every accepted answer, with its time; a nudge has at most one of each kind."""
+
+    __table_args__ = (UniqueConstraint("nudge_id", "kind", name="uq_reply_nudge_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    nudge_id: int = Field(foreign_key="nudge.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    kind: str
+    source: str  # "button" or "text"
+    at: datetime = Field(sa_column=_instant(nullable=False))
+    feeling: str | None = None
+
+
+class Dialog(SQLModel, table=True):
+    """Where a person is in a multi-step flow, so a restart or another replica can continue."""
+
+    telegram_user_id: int = Field(sa_type=BigInteger, primary_key=True)
+    flow: str
+    step: str
+    data: str = "{}"  # JSON
+    updated_at: datetime = Field(sa_column=_instant(nullable=False))

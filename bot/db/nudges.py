@@ -1,0 +1,429 @@
+"""Claiming due reminders, recording deliveries, and recording answers exactly once.
+
+Every state change here is a conditional UPDATE or a unique INSERT, so double taps,
+two dispatcher runs or two replicas can race without double-recording anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db.models import (
+    Client,
+    ClientStatus,
+    Exercise,
+    Nudge,
+    NudgeStatus,
+    ReminderSlot,
+    Reply,
+    ReplyKind,
+    Routine,
+    Therapist,
+)
+from bot.domain.schedule import next_due, occurrence_local_date
+
+FINAL_KINDS = frozenset({ReplyKind.DONE, ReplyKind.SOME, ReplyKind.SKIPPED, ReplyKind.NOT_TODAY})
+# How many stale occurrences of one slot we record individually after downtime
+# before jumping ahead; keeps a week-long outage from writing a row per day per client.
+_MAX_STALE_RECORDS = 7
+
+
+def _insert_ignoring_duplicates(session: AsyncSession, values: dict[str, Any]) -> Any:
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    module = postgresql if dialect == "postgresql" else sqlite
+    return (
+        module.insert(Nudge)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["slot_id", "local_date"])
+    )
+
+
+async def _insert_occurrence(
+    session: AsyncSession,
+    slot: ReminderSlot,
+    due: datetime,
+    local_date: date,
+    status: NudgeStatus,
+    now: datetime,
+) -> bool:
+    statement = _insert_ignoring_duplicates(
+        session,
+        {
+            "slot_id": slot.id,
+            "client_id": slot.client_id,
+            "local_date": local_date,
+            "due_at": due,
+            "status": status,
+            "claimed_at": now,
+            "attempts": 0,
+        },
+    )
+    result = await session.exec(statement)
+    return bool(result.rowcount)
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    claimed: int
+    expired: int
+    slots_advanced: int
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, grace: timedelta, limit: int = 500
+) -> ClaimResult:
+    """Turn due slots into nudge rows and move each slot to its next occurrence.
+
+    Occurrences older than the grace window (the bot was down) are recorded as
+    expired instead of being sent late. The (slot, local date) unique key makes a
+    second claim of the same occurrence a no-op.
+    """
+    query = (
+        select(ReminderSlot)
+        .join(Client, col(Client.id) == col(ReminderSlot.client_id))
+        .where(
+            col(ReminderSlot.active).is_(True),
+            col(ReminderSlot.next_due_at) <= now,
+            col(Client.status) == ClientStatus.ACTIVE,
+            col(Client.reachable).is_(True),
+        )
+        .order_by(col(ReminderSlot.next_due_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=ReminderSlot)
+    )
+    slots = list(await session.exec(query))
+    claimed = expired = advanced = 0
+    for slot in slots:
+        zone = ZoneInfo(slot.timezone)
+        local_time = time.fromisoformat(slot.local_time)
+        due = slot.next_due_at
+        stale_recorded = 0
+        while due < now - grace:
+            if stale_recorded < _MAX_STALE_RECORDS:
+                local_date = occurrence_local_date(due, local_time, zone)
+                expired += await _insert_occurrence(
+                    session, slot, due, local_date, NudgeStatus.EXPIRED, now
+                )
+                stale_recorded += 1
+                due = next_due(local_time, slot.weekdays, zone, due)
+            else:
+                due = next_due(local_time, slot.weekdays, zone, now - grace)
+        if due <= now:
+            local_date = occurrence_local_date(due, local_time, zone)
+            claimed += await _insert_occurrence(
+                session, slot, due, local_date, NudgeStatus.CLAIMED, now
+            )
+            due = next_due(local_time, slot.weekdays, zone, due)
+        result = await session.exec(
+            update(ReminderSlot)  # type: ignore[call-overload]
+            .where(
+                col(ReminderSlot.id) == slot.id,
+                col(ReminderSlot.next_due_at) == slot.next_due_at,
+            )
+            .values(next_due_at=due, updated_at=now)
+        )
+        advanced += result.rowcount
+    return ClaimResult(claimed, expired, advanced)
+
+
+async def claimable_nudges(
+    session: AsyncSession,
+    now: datetime,
+    grace: timedelta,
+    lease: timedelta,
+    exclude: set[int],
+    limit: int = 500,
+) -> list[int]:
+    """Claimed-but-unsent nudges that no live sender is holding (e.g. after a crash)."""
+    await session.exec(
+        update(Nudge)  # type: ignore[call-overload]
+        .where(col(Nudge.status) == NudgeStatus.CLAIMED, col(Nudge.due_at) < now - grace)
+        .values(status=NudgeStatus.EXPIRED)
+    )
+    query = (
+        select(Nudge.id)
+        .where(
+            col(Nudge.status) == NudgeStatus.CLAIMED,
+            col(Nudge.due_at) <= now,
+        )
+        .order_by(col(Nudge.due_at), col(Nudge.id))
+        .limit(limit + len(exclude))
+    )
+    ids = [nudge_id for nudge_id in await session.exec(query) if nudge_id not in exclude]
+    fresh: list[int] = []
+    for nudge_id in ids[:limit]:
+        # Take a lease: either it is brand new (claimed_at == first claim, attempts 0)
+        # or its previous holder has gone quiet for longer than the lease.
+        result = await session.exec(
+            update(Nudge)  # type: ignore[call-overload]
+            .where(
+                col(Nudge.id) == nudge_id,
+                col(Nudge.status) == NudgeStatus.CLAIMED,
+                (col(Nudge.attempts) == 0) | (col(Nudge.claimed_at) <= now - lease),
+            )
+            .values(claimed_at=now, attempts=Nudge.attempts + 1)
+        )
+        if result.rowcount == 1:
+            fresh.append(nudge_id)
+    return fresh
+
+
+async def claim_renudges(session: AsyncSession, now: datetime, limit: int = 500) -> list[int]:
+    query = (
+        select(Nudge.id)
+        .where(
+            col(Nudge.renudge_at) <= now,
+            col(Nudge.renudge_claimed_at).is_(None),
+            col(Nudge.outcome).is_(None),
+        )
+        .order_by(col(Nudge.renudge_at))
+        .limit(limit)
+    )
+    claimed: list[int] = []
+    for nudge_id in list(await session.exec(query)):
+        result = await session.exec(
+            update(Nudge)  # type: ignore[call-overload]
+            .where(col(Nudge.id) == nudge_id, col(Nudge.renudge_claimed_at).is_(None))
+            .values(renudge_claimed_at=now)
+        )
+        if result.rowcount == 1:
+            claimed.append(nudge_id)
+    return claimed
+
+
+async def next_wake(session: AsyncSession) -> datetime | None:
+    """The earliest instant anything may need sending, for arming the scheduler."""
+    slot_due = (
+        await session.exec(
+            select(func.min(ReminderSlot.next_due_at))
+            .join(Client, col(Client.id) == col(ReminderSlot.client_id))
+            .where(
+                col(ReminderSlot.active).is_(True),
+                col(Client.status) == ClientStatus.ACTIVE,
+                col(Client.reachable).is_(True),
+            )
+        )
+    ).one()
+    renudge_due = (
+        await session.exec(
+            select(func.min(Nudge.renudge_at)).where(
+                col(Nudge.renudge_claimed_at).is_(None), col(Nudge.outcome).is_(None)
+            )
+        )
+    ).one()
+    candidates = [value for value in (slot_due, renudge_due) if value is not None]
+    return min(candidates) if candidates else None
+
+
+@dataclass(frozen=True)
+class NudgeContent:
+    """Everything needed to write one nudge message, loaded in a single pass."""
+
+    nudge_id: int
+    client_id: int
+    chat_id: int
+    first_name: str
+    language: str
+    exercises: list[tuple[str, str]]
+
+
+async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[NudgeContent]:
+    if not nudge_ids:
+        return []
+    rows = await session.exec(
+        select(Nudge.id, Client.id, Client.chat_id, Client.first_name, Client.language, Routine.id)
+        .join(Client, col(Client.id) == col(Nudge.client_id))
+        .join(Routine, col(Routine.client_id) == col(Client.id))
+        .where(col(Nudge.id).in_(nudge_ids))
+    )
+    base = list(rows)
+    routine_ids = {row[5] for row in base}
+    exercises: dict[int, list[tuple[str, str]]] = {rid: [] for rid in routine_ids}
+    for routine_id, name, dose in await session.exec(
+        select(Exercise.routine_id, Exercise.name, Exercise.dose)
+        .where(col(Exercise.routine_id).in_(routine_ids))
+        .order_by(col(Exercise.routine_id), col(Exercise.position))
+    ):
+        exercises[routine_id].append((name, dose))
+    order = {nudge_id: index for index, nudge_id in enumerate(nudge_ids)}
+    contents = [
+        NudgeContent(
+            nudge_id=nudge_id,
+            client_id=client_id,
+            chat_id=chat_id,
+            first_name=first_name or "",
+            language=language,
+            exercises=exercises[routine_id],
+        )
+        for nudge_id, client_id, chat_id, first_name, language, routine_id in base
+        if chat_id is not None
+    ]
+    contents.sort(key=lambda content: order[content.nudge_id])
+    return contents
+
+
+async def record_sent(
+    session: AsyncSession, nudge_id: int, chat_id: int, message_id: int, now: datetime
+) -> None:
+    await session.exec(
+        update(Nudge)  # type: ignore[call-overload]
+        .where(col(Nudge.id) == nudge_id)
+        .values(status=NudgeStatus.SENT, sent_at=now, chat_id=chat_id, message_id=message_id)
+    )
+
+
+async def record_renudge_sent(session: AsyncSession, nudge_id: int, message_id: int) -> None:
+    await session.exec(
+        update(Nudge)  # type: ignore[call-overload]
+        .where(col(Nudge.id) == nudge_id)
+        .values(renudge_message_id=message_id)
+    )
+
+
+async def record_attempt_error(
+    session: AsyncSession, nudge_id: int, error: str, *, permanent: bool
+) -> None:
+    values: dict[str, Any] = {"last_error": error[:500]}
+    if permanent:
+        values["status"] = NudgeStatus.UNDELIVERABLE
+    await session.exec(
+        update(Nudge).where(col(Nudge.id) == nudge_id).values(**values)  # type: ignore[call-overload]
+    )
+
+
+async def mark_unreachable(session: AsyncSession, client_id: int) -> None:
+    """The person blocked the bot: stop nudging until they write to us again."""
+    await session.exec(
+        update(Client).where(col(Client.id) == client_id).values(reachable=False)  # type: ignore[call-overload]
+    )
+
+
+class ReplyOutcome(StrEnum):
+    RECORDED = "recorded"
+    ALREADY = "already"  # the same answer was recorded before (double tap)
+    CLOSED = "closed"  # a different final answer exists
+    NOT_YOURS = "not_yours"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ReplyResult:
+    outcome: ReplyOutcome
+    nudge: Nudge | None = None
+    client: Client | None = None
+
+
+async def _owned_nudge(
+    session: AsyncSession, nudge_id: int, user_id: int
+) -> tuple[ReplyOutcome | None, Nudge | None, Client | None]:
+    nudge = await session.get(Nudge, nudge_id)
+    if nudge is None:
+        return ReplyOutcome.UNKNOWN, None, None
+    client = await session.get(Client, nudge.client_id)
+    if client is None or client.telegram_user_id != user_id:
+        return ReplyOutcome.NOT_YOURS, None, None
+    return None, nudge, client
+
+
+async def record_reply(
+    session: AsyncSession,
+    nudge_id: int,
+    user_id: int,
+    kind: ReplyKind,
+    source: str,
+    now: datetime,
+) -> ReplyResult:
+    refusal, nudge, client = await _owned_nudge(session, nudge_id, user_id)
+    if refusal:
+        return ReplyResult(refusal)
+    assert nudge is not None
+    if kind in FINAL_KINDS:
+        guard = update(Nudge).where(col(Nudge.id) == nudge_id, col(Nudge.outcome).is_(None))
+        result = await session.exec(guard.values(outcome=kind))  # type: ignore[call-overload]
+    else:
+        guard = update(Nudge).where(
+            col(Nudge.id) == nudge_id,
+            col(Nudge.outcome).is_(None),
+            col(Nudge.later_at).is_(None),
+        )
+        result = await session.exec(guard.values(later_at=now))  # type: ignore[call-overload]
+    await session.refresh(nudge)
+    if result.rowcount != 1:
+        if nudge.outcome is not None and nudge.outcome != kind:
+            return ReplyResult(ReplyOutcome.CLOSED, nudge, client)
+        return ReplyResult(ReplyOutcome.ALREADY, nudge, client)
+    session.add(
+        Reply(nudge_id=nudge_id, client_id=nudge.client_id, kind=kind, source=source, at=now)
+    )
+    return ReplyResult(ReplyOutcome.RECORDED, nudge, client)
+
+
+async def schedule_renudge(
+    session: AsyncSession, nudge_id: int, user_id: int, at: datetime
+) -> ReplyOutcome:
+    refusal, _nudge, _client = await _owned_nudge(session, nudge_id, user_id)
+    if refusal:
+        return refusal
+    result = await session.exec(
+        update(Nudge)  # type: ignore[call-overload]
+        .where(
+            col(Nudge.id) == nudge_id,
+            col(Nudge.renudge_at).is_(None),
+            col(Nudge.outcome).is_(None),
+        )
+        .values(renudge_at=at)
+    )
+    return ReplyOutcome.RECORDED if result.rowcount == 1 else ReplyOutcome.ALREADY
+
+
+@dataclass(frozen=True)
+class FeelingResult:
+    outcome: ReplyOutcome
+    client: Client | None = None
+    therapist: Therapist | None = None
+
+
+async def record_feeling(
+    session: AsyncSession, nudge_id: int, user_id: int, feeling: str
+) -> FeelingResult:
+    refusal, _nudge, client = await _owned_nudge(session, nudge_id, user_id)
+    if refusal:
+        return FeelingResult(refusal)
+    assert client is not None
+    result = await session.exec(
+        update(Reply)  # type: ignore[call-overload]
+        .where(
+            col(Reply.nudge_id) == nudge_id,
+            col(Reply.kind).in_([ReplyKind.DONE, ReplyKind.SOME]),
+            col(Reply.feeling).is_(None),
+        )
+        .values(feeling=feeling)
+    )
+    therapist = await session.get(Therapist, client.therapist_id)
+    outcome = ReplyOutcome.RECORDED if result.rowcount == 1 else ReplyOutcome.ALREADY
+    return FeelingResult(outcome, client, therapist)
+
+
+async def latest_open_nudge(session: AsyncSession, user_id: int, now: datetime) -> Nudge | None:
+    """The nudge a typed "done" most plausibly answers: sent in the last day, unanswered."""
+    result = await session.exec(
+        select(Nudge)
+        .join(Client, col(Client.id) == col(Nudge.client_id))
+        .where(
+            col(Client.telegram_user_id) == user_id,
+            col(Nudge.status) == NudgeStatus.SENT,
+            col(Nudge.outcome).is_(None),
+            col(Nudge.sent_at) >= now - timedelta(hours=24),
+        )
+        .order_by(col(Nudge.due_at).desc())
+        .limit(1)
+    )
+    return result.first()

@@ -1,0 +1,1 @@
+"""Orchestration that needs both Telegram and the database."""

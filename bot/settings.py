@@ -1,0 +1,133 @@
+"""Settings come from the environment so the same build runs on a laptop and on a host.
+
+An optional `.env` file in the working directory is read first (real environment
+variables win), which keeps local runs free of shell exports.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/bot.db"
+
+# Telegram tokens look like "<numeric bot id>:<35 url-safe characters>"; we accept a
+# little more slack on the secret part so self-hosted test servers can use their own.
+_TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+
+
+class SettingsError(Exception):
+    """Raised with a one-line, user-facing explanation of what to fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    database_url: str = DEFAULT_DATABASE_URL
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+    api_url: str = DEFAULT_API_URL
+    log_level: str = "INFO"
+    config_dir: Path = REPO_ROOT / "config"
+    default_language: str = "en"
+    invite_ttl: timedelta = timedelta(days=14)
+    nudge_grace: timedelta = timedelta(hours=2)
+    safety_interval_s: float = 30.0
+    rate_per_s: float = 30.0
+    per_chat_interval_s: float = 1.0
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+
+    @property
+    def bot_base_url(self) -> str:
+        return f"{self.api_url.rstrip('/')}/bot"
+
+    @property
+    def bot_file_url(self) -> str:
+        return f"{self.api_url.rstrip('/')}/file/bot"
+
+
+def token_problem(token: str | None) -> str | None:
+    """Return why a token is unusable, or None; kept separate so tests can check it."""
+    if not token:
+        return (
+            "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram "
+            "(send /newbot), then put the token it gives you in TELEGRAM_BOT_TOKEN "
+            "(environment or .env)."
+        )
+    if not _TOKEN_RE.match(token):
+        return (
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected "
+            "'123456789:ABC...'): copy it again from @BotFather (send /mybots, "
+            "pick your bot, then 'API Token')."
+        )
+    return None
+
+
+def _parse_admin_ids(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise SettingsError(
+                f"ADMIN_IDS must be comma-separated numeric Telegram user ids; got {part!r}."
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _positive_float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number; got {raw!r}.") from exc
+    if value <= 0:
+        raise SettingsError(f"{name} must be greater than zero; got {raw!r}.")
+    return value
+
+
+def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
+    """Build Settings, raising SettingsError with one clear line when something is off."""
+    if env is None:
+        if read_dotenv:
+            load_dotenv(Path.cwd() / ".env", override=False)
+        env = dict(os.environ)
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    problem = token_problem(token)
+    if problem:
+        raise SettingsError(problem)
+    level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR; got {level!r}.")
+    port_raw = env.get("WEBHOOK_PORT", "8443").strip() or "8443"
+    if not port_raw.isdigit():
+        raise SettingsError(f"WEBHOOK_PORT must be a port number; got {port_raw!r}.")
+    return Settings(
+        token=token,
+        database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+        admin_ids=_parse_admin_ids(env.get("ADMIN_IDS", "")),
+        api_url=env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL,
+        log_level=level,
+        config_dir=Path(env.get("CONFIG_DIR", "").strip() or REPO_ROOT / "config"),
+        default_language=env.get("DEFAULT_LANGUAGE", "").strip() or "en",
+        invite_ttl=timedelta(days=_positive_float(env, "INVITE_TTL_DAYS", 14)),
+        nudge_grace=timedelta(hours=_positive_float(env, "NUDGE_GRACE_HOURS", 2)),
+        safety_interval_s=_positive_float(env, "SCHEDULER_SAFETY_INTERVAL_S", 30),
+        rate_per_s=_positive_float(env, "SEND_RATE_PER_S", 30),
+        per_chat_interval_s=_positive_float(env, "PER_CHAT_INTERVAL_S", 1),
+        webhook_url=env.get("WEBHOOK_URL", "").strip() or None,
+        webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
+        webhook_port=int(port_raw),
+    )

@@ -1,0 +1,110 @@
+"""All user-facing copy, loaded from config/locales/<lang>.toml.
+
+Copy is keyed by message kind ("nudge.intro") and language so a clinic can tune
+wording without touching code, and a new language is a new file. Keys with a
+list of variants get one picked at random so messages don't feel robotic.
+"""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+
+class MissingText(KeyError):
+    pass
+
+
+@dataclass(frozen=True)
+class Locale:
+    code: str
+    data: dict[str, Any]
+
+    def lookup(self, key: str) -> Any:
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise MissingText(f"{self.code}:{key}")
+            node = node[part]
+        return node
+
+
+class Texts:
+    def __init__(self, locales: dict[str, Locale], default: str, rng: random.Random | None = None):
+        if default not in locales:
+            raise ValueError(f"default language {default!r} has no locale file")
+        self._locales = locales
+        self.default = default
+        self._rng = rng or random.Random()
+
+    @classmethod
+    def load(cls, config_dir: Path, default: str = "en", rng: random.Random | None = None) -> Texts:
+        locales: dict[str, Locale] = {}
+        for path in sorted((config_dir / "locales").glob("*.toml")):
+            with path.open("rb") as handle:
+                locales[path.stem] = Locale(path.stem, tomllib.load(handle))
+        return cls(locales, default, rng)
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted(self._locales)
+
+    def language_for(self, language_code: str | None) -> str:
+        """Pick the closest supported language for a Telegram language_code like 'de-AT'."""
+        if language_code:
+            base = language_code.split("-")[0].lower()
+            if base in self._locales:
+                return base
+        return self.default
+
+    def raw(self, lang: str, key: str) -> Any:
+        locale = self._locales.get(lang) or self._locales[self.default]
+        try:
+            return locale.lookup(key)
+        except MissingText:
+            if locale.code == self.default:
+                raise
+            return self._locales[self.default].lookup(key)
+
+    def get(self, lang: str, key: str, **values: Any) -> str:
+        value = self.raw(lang, key)
+        if isinstance(value, list):
+            value = self._rng.choice(value)
+        if not isinstance(value, str):
+            raise MissingText(f"{lang}:{key} is not text")
+        return value.format(**values) if values else value
+
+    def variants(self, lang: str, key: str) -> list[str]:
+        value = self.raw(lang, key)
+        return list(value) if isinstance(value, list) else [value]
+
+    def time_words(self, lang: str) -> dict[str, time]:
+        words = self.raw(lang, "time_words")
+        return {word.lower(): time.fromisoformat(value) for word, value in words.items()}
+
+    def reply_words(self, lang: str) -> dict[str, str]:
+        """Phrase → reply kind, across the user's language and the default one."""
+        mapping: dict[str, str] = {}
+        for code in dict.fromkeys([self.default, lang]):
+            table = self.raw(code, "reply_words")
+            for kind, phrases in table.items():
+                for phrase in phrases:
+                    mapping[phrase.lower()] = kind
+        return mapping
+
+    def format_time(self, lang: str, value: time) -> str:
+        if self.raw(lang, "meta.clock") == "24h":
+            return f"{value.hour:02d}:{value.minute:02d}"
+        hour = value.hour % 12 or 12
+        suffix = "am" if value.hour < 12 else "pm"
+        return f"{hour}:{value.minute:02d} {suffix}"
+
+    def format_weekdays(self, lang: str, weekdays: list[int]) -> str:
+        names = [self.raw(lang, "meta.weekdays_short")[day] for day in weekdays]
+        if len(names) <= 1:
+            return "".join(names)
+        return f"{', '.join(names[:-1])} {self.raw(lang, 'meta.list_and')} {names[-1]}"

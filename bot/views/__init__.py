@@ -1,0 +1,1 @@
+"""Turning state into what a person sees: message text and inline keyboards."""
