@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TextIO
 
 REDACTED = "<redacted-token>"
 _TOKEN_SHAPE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
@@ -37,8 +38,8 @@ class TokenRedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str, token: str | None) -> None:
-    handler = logging.StreamHandler()
+def configure_logging(level: str, token: str | None, stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(TokenRedactingFilter(token))
     root = logging.getLogger()

@@ -17,6 +17,8 @@ MAX_INPUT_LENGTH = 80
 """Longer input is not a place name; refusing it bounds normalization work."""
 
 UTC_ZONE = "UTC"
+# A namesake at least this many times bigger wins outright (see _distinct_zones).
+DOMINANCE = 10
 
 # Exact spellings of "no offset" people use. Bare abbreviations such as "EST" or
 # "CET" are deliberately *not* accepted as zones: in tzdata they are fixed-offset
@@ -153,10 +155,17 @@ def _zone_names() -> dict[str, str]:
 
 
 def _distinct_zones(ranked: list[tuple[int, str]]) -> tuple[str, ...]:
-    """Zones by descending population (name breaks ties), each zone once."""
+    """Zones by descending population (name breaks ties), each zone once.
+
+    Places far smaller than the biggest namesake are dropped: someone typing
+    "Sydney" or "London" means the metropolis, and a choice between it and a
+    town a tenth its size would only be noise.
+    """
     if len(ranked) == 1:
         return (ranked[0][1],)
-    return tuple(dict.fromkeys(zone for _, zone in sorted(ranked)))
+    ordered = sorted(ranked)
+    floor = -ordered[0][0] / DOMINANCE
+    return tuple(dict.fromkeys(zone for neg_pop, zone in ordered if -neg_pop >= floor))
 
 
 def _read_rows(path: Path) -> list[tuple[str, str, int]]:

@@ -1,0 +1,1 @@
+"""On-demand benchmarks: `python -m bench NAME` (see README)."""
