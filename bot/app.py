@@ -27,7 +27,7 @@ from bot.handlers import enrolment, router, therapist
 from bot.handlers.context import SERVICES_KEY, Services
 from bot.scheduling.engine import EngineConfig, NudgeEngine
 from bot.scheduling.ratelimit import RateLimiter
-from bot.services.delivery import TelegramDelivery
+from bot.services.delivery import TelegramSender
 from bot.settings import Settings
 from bot.texts import Texts
 from bot.update_processor import PerUserUpdateProcessor
@@ -77,12 +77,16 @@ class BotRuntime:
             .build()
         )
         limiter = RateLimiter(settings.rate_per_s, settings.per_chat_interval_s)
-        delivery = TelegramDelivery(app.bot, texts, limiter)
         engine = NudgeEngine(
             db,
             clock,
-            delivery,
-            EngineConfig(grace=settings.nudge_grace, safety_interval_s=settings.safety_interval_s),
+            TelegramSender(app.bot, texts),
+            limiter,
+            EngineConfig(
+                grace=settings.nudge_grace,
+                lease=settings.nudge_lease,
+                safety_interval_s=settings.safety_interval_s,
+            ),
         )
         app.bot_data[SERVICES_KEY] = Services(
             settings=settings,

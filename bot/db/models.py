@@ -31,10 +31,14 @@ class Frequency(StrEnum):
 
 
 class NudgeStatus(StrEnum):
-    CLAIMED = "claimed"  # taken by a dispatcher, not yet confirmed sent
-    SENT = "sent"
+    CLAIMED = "claimed"  # the occurrence exists and waits for a sender (or a retry)
+    SENDING = "sending"  # a sender committed to an attempt; the request may be in flight
+    SENT = "sent"  # Telegram accepted it; message_id recorded
     EXPIRED = "expired"  # came due while we were down, beyond the grace window
     UNDELIVERABLE = "undeliverable"  # blocked bot, deleted chat, permanent error
+    # The sender died mid-attempt: Telegram may or may not have it. Not resent,
+    # because "never twice" beats "maybe once more" for a reminder.
+    UNCONFIRMED = "unconfirmed"
 
 
 class ReplyKind(StrEnum):
@@ -139,10 +143,13 @@ class Nudge(SQLModel, table=True):
     due_at: datetime = Field(sa_column=_instant(nullable=False))
     status: str = Field(default=NudgeStatus.CLAIMED)
     claimed_at: datetime = Field(sa_column=_instant(nullable=False))
+    attempt_at: datetime | None = Field(default=None, sa_column=_instant())
+    retry_at: datetime | None = Field(default=None, sa_column=_instant())
     sent_at: datetime | None = Field(default=None, sa_column=_instant())
     chat_id: int | None = Field(default=None, sa_type=BigInteger)
     message_id: int | None = None
-    attempts: int = 0
+    attempts: int = 0  # HTTP attempts made, all outcomes included
+    attempt_log: str = ""  # one short code per attempt: ok, 429, 5xx, timeout, net, 403, 400
     last_error: str | None = None
     outcome: str | None = None  # the one final answer: done/some/skipped/not_today
     later_at: datetime | None = Field(default=None, sa_column=_instant())

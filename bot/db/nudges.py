@@ -134,7 +134,7 @@ async def claim_due(
     return ClaimResult(claimed, expired, advanced)
 
 
-async def claimable_nudges(
+async def ready_to_send(
     session: AsyncSession,
     now: datetime,
     grace: timedelta,
@@ -142,38 +142,34 @@ async def claimable_nudges(
     exclude: set[int],
     limit: int = 500,
 ) -> list[int]:
-    """Claimed-but-unsent nudges that no live sender is holding (e.g. after a crash)."""
+    """Claimed nudges a sender may take now, in due order.
+
+    Also settles what crashes and downtime left behind: a claimed nudge that has
+    grown older than the grace window expires, and an attempt whose sender went
+    quiet for longer than the lease is marked unconfirmed, not resent.
+    """
     await session.exec(
         update(Nudge)  # type: ignore[call-overload]
         .where(col(Nudge.status) == NudgeStatus.CLAIMED, col(Nudge.due_at) < now - grace)
         .values(status=NudgeStatus.EXPIRED)
+    )
+    await session.exec(
+        update(Nudge)  # type: ignore[call-overload]
+        .where(col(Nudge.status) == NudgeStatus.SENDING, col(Nudge.attempt_at) <= now - lease)
+        .values(status=NudgeStatus.UNCONFIRMED)
     )
     query = (
         select(Nudge.id)
         .where(
             col(Nudge.status) == NudgeStatus.CLAIMED,
             col(Nudge.due_at) <= now,
+            col(Nudge.retry_at).is_(None) | (col(Nudge.retry_at) <= now),
         )
         .order_by(col(Nudge.due_at), col(Nudge.id))
         .limit(limit + len(exclude))
     )
     ids = [nudge_id for nudge_id in await session.exec(query) if nudge_id not in exclude]
-    fresh: list[int] = []
-    for nudge_id in ids[:limit]:
-        # Take a lease: either it is brand new (claimed_at == first claim, attempts 0)
-        # or its previous holder has gone quiet for longer than the lease.
-        result = await session.exec(
-            update(Nudge)  # type: ignore[call-overload]
-            .where(
-                col(Nudge.id) == nudge_id,
-                col(Nudge.status) == NudgeStatus.CLAIMED,
-                (col(Nudge.attempts) == 0) | (col(Nudge.claimed_at) <= now - lease),
-            )
-            .values(claimed_at=now, attempts=Nudge.attempts + 1)
-        )
-        if result.rowcount == 1:
-            fresh.append(nudge_id)
-    return fresh
+    return ids[:limit]
 
 
 async def claim_renudges(session: AsyncSession, now: datetime, limit: int = 500) -> list[int]:
@@ -268,42 +264,6 @@ async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[Nud
     ]
     contents.sort(key=lambda content: order[content.nudge_id])
     return contents
-
-
-async def record_sent(
-    session: AsyncSession, nudge_id: int, chat_id: int, message_id: int, now: datetime
-) -> None:
-    await session.exec(
-        update(Nudge)  # type: ignore[call-overload]
-        .where(col(Nudge.id) == nudge_id)
-        .values(status=NudgeStatus.SENT, sent_at=now, chat_id=chat_id, message_id=message_id)
-    )
-
-
-async def record_renudge_sent(session: AsyncSession, nudge_id: int, message_id: int) -> None:
-    await session.exec(
-        update(Nudge)  # type: ignore[call-overload]
-        .where(col(Nudge.id) == nudge_id)
-        .values(renudge_message_id=message_id)
-    )
-
-
-async def record_attempt_error(
-    session: AsyncSession, nudge_id: int, error: str, *, permanent: bool
-) -> None:
-    values: dict[str, Any] = {"last_error": error[:500]}
-    if permanent:
-        values["status"] = NudgeStatus.UNDELIVERABLE
-    await session.exec(
-        update(Nudge).where(col(Nudge.id) == nudge_id).values(**values)  # type: ignore[call-overload]
-    )
-
-
-async def mark_unreachable(session: AsyncSession, client_id: int) -> None:
-    """The person blocked the bot: stop nudging until they write to us again."""
-    await session.exec(
-        update(Client).where(col(Client.id) == client_id).values(reachable=False)  # type: ignore[call-overload]
-    )
 
 
 class ReplyOutcome(StrEnum):

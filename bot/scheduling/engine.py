@@ -3,26 +3,35 @@
 APScheduler only ever holds two jobs: a wake-up at the earliest due instant and a
 safety tick. The database holds the schedule, so memory and start-up time don't
 grow with the number of clients, and a restart picks up exactly where it stopped.
-Each run: claim due occurrences (a unique row per slot and local date, committed
-before anything is sent), send them in due order, record the Telegram message id.
+
+A pass (the producer) claims due occurrences, one row per slot and local date,
+committed before anything is sent, and queues them in due order. Long-lived
+workers (the consumers) take them one by one: wait for the rate limiter, commit
+the attempt, make the request, commit the outcome. 429s pause every worker;
+network trouble is retried with backoff; a blocked bot stops that client's nudges.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
+from bot.db import attempts
 from bot.db import nudges as store
+from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
 from bot.db.nudges import NudgeContent
+from bot.scheduling.attempt import Attempt, Outcome, Sender
+from bot.scheduling.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -31,42 +40,54 @@ SAFETY_JOB = "nudge-safety"
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """What happened to one send; the engine turns it into database state."""
-
-    message_id: int | None = None
-    error: str | None = None
-    permanent: bool = False  # retrying will not help (e.g. chat not found)
-    unreachable: bool = False  # the person blocked the bot
-
-
-Deliver = Callable[[NudgeContent, bool], Awaitable[Delivery]]
-
-
-@dataclass(frozen=True)
 class EngineConfig:
     grace: timedelta = timedelta(hours=2)
+    # How long an attempt may stay "sending" before we assume its sender died.
     lease: timedelta = timedelta(seconds=60)
     safety_interval_s: float = 30.0
     batch_size: int = 500
-    concurrency: int = 16
+    workers: int = 16
+    max_attempts: int = 5  # network/timeouts in a row before handing back for later
+    backoff_s: float = 0.5
+    retry_later: timedelta = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class _Job:
+    content: NudgeContent
+    renudge: bool
 
 
 class NudgeEngine:
-    def __init__(self, db: Database, clock: Clock, deliver: Deliver, config: EngineConfig):
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        sender: Sender,
+        limiter: RateLimiter,
+        config: EngineConfig,
+    ) -> None:
         self._db = db
         self._clock = clock
-        self._deliver = deliver
+        self._sender = sender
+        self._limiter = limiter
         self._config = config
+        self._writer = BatchWriter(db.engine)
         self._scheduler: AsyncIOScheduler | None = None
-        self._running: asyncio.Task[None] | None = None
+        self._producer: asyncio.Task[None] | None = None
+        self._workers: list[asyncio.Task[None]] = []
+        self._queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize=config.batch_size * 2)
+        self._queued: set[int] = set()
         self._again = False
-        self._in_flight: set[int] = set()
         self._stopping = False
-        self.sent_count = 0
+        self.stats: Counter[str] = Counter()
 
     async def start(self) -> None:
-        self._scheduler = AsyncIOScheduler(timezone=UTC, event_loop=asyncio.get_running_loop())
+        self._stopping = False
+        self._writer.start()
+        loop = asyncio.get_running_loop()
+        self._workers = [loop.create_task(self._work()) for _ in range(self._config.workers)]
+        self._scheduler = AsyncIOScheduler(timezone=UTC, event_loop=loop)
         self._scheduler.add_job(
             self.poke,
             IntervalTrigger(seconds=self._config.safety_interval_s),
@@ -83,29 +104,38 @@ class NudgeEngine:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        if self._running is not None:
-            await asyncio.gather(self._running, return_exceptions=True)
+        if self._producer is not None:
+            await asyncio.gather(self._producer, return_exceptions=True)
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers = []
+        await self._writer.stop()
 
     def poke(self) -> None:
-        """Run a dispatch pass now (or right after the current one)."""
+        """Run a pass now (or right after the current one)."""
         if self._stopping:
             return
-        if self._running is not None and not self._running.done():
+        if self._producer is not None and not self._producer.done():
             self._again = True
             return
-        self._running = asyncio.get_running_loop().create_task(self._run_until_quiet())
+        self._producer = asyncio.get_running_loop().create_task(self._produce_until_quiet())
 
     async def idle(self) -> None:
-        """Wait until no pass is running; lets tests and benchmarks observe a settled state."""
-        while self._running is not None and not self._running.done():
-            await asyncio.gather(self._running, return_exceptions=True)
+        """Wait until nothing is being claimed or sent; for tests and benchmarks."""
+        while True:
+            if self._producer is not None and not self._producer.done():
+                await asyncio.gather(self._producer, return_exceptions=True)
+            await self._queue.join()
+            if self._producer is None or self._producer.done():
+                return
 
-    async def _run_until_quiet(self) -> None:
+    async def _produce_until_quiet(self) -> None:
         try:
             while True:
                 self._again = False
-                busy = await self.run_once()
-                if not (busy or self._again) or self._stopping:
+                more = await self.run_once()
+                if not (more or self._again) or self._stopping:
                     break
         except Exception:
             log.exception("dispatch pass failed; the safety tick will retry")
@@ -114,72 +144,114 @@ class NudgeEngine:
                 await self._arm()
 
     async def run_once(self) -> bool:
-        """One claim-and-send pass. Returns True when there may be more to do."""
+        """Claim what is due and queue it for the workers; True if there may be more."""
         now = self._clock.now()
         cfg = self._config
         async with self._db.transaction() as session:
             claim = await store.claim_due(session, now, cfg.grace, cfg.batch_size)
         if claim.expired:
+            self.stats["expired"] += claim.expired
             log.info("recorded %d occurrence(s) as expired after downtime", claim.expired)
         async with self._db.transaction() as session:
-            ids = await store.claimable_nudges(
-                session, now, cfg.grace, cfg.lease, self._in_flight, cfg.batch_size
+            ids = await store.ready_to_send(
+                session, now, cfg.grace, cfg.lease, self._queued, cfg.batch_size
             )
             renudges = await store.claim_renudges(session, now, cfg.batch_size)
-        async with self._db.transaction() as session:
             regular = await store.load_contents(session, ids)
             again = await store.load_contents(session, renudges)
-        self._in_flight.update(ids)
-        try:
-            await self._send_all([(content, False) for content in regular])
-            await self._send_all([(content, True) for content in again])
-        finally:
-            self._in_flight.difference_update(ids)
+        for content in regular:
+            self._queued.add(content.nudge_id)
+            await self._queue.put(_Job(content, renudge=False))
+        for content in again:
+            await self._queue.put(_Job(content, renudge=True))
         return claim.slots_advanced >= cfg.batch_size or len(ids) >= cfg.batch_size
 
-    async def _send_all(self, items: list[tuple[NudgeContent, bool]]) -> None:
-        if not items:
+    async def _work(self) -> None:
+        while True:
+            job = await self._queue.get()
+            try:
+                await self._deliver(job)
+            except Exception:
+                log.exception("sending nudge %s crashed", job.content.nudge_id)
+            finally:
+                self._queued.discard(job.content.nudge_id)
+                self._queue.task_done()
+
+    async def _deliver(self, job: _Job) -> None:
+        content, cfg = job.content, self._config
+        codes: list[str] = []
+        failures = 0
+        began = False
+        while True:
+            await self._limiter.acquire(content.chat_id)
+            if not began and not job.renudge:
+                # Committed before the request leaves: if we die now, the row says so.
+                now = self._clock.now()
+                if not await self._writer.submit(
+                    partial(attempts.begin, nudge_id=content.nudge_id, now=now)
+                ):
+                    return
+                began = True
+            result = await self._sender.attempt(content, job.renudge)
+            codes.append(result.outcome.value)
+            self.stats[result.outcome.value] += 1
+            if result.outcome is Outcome.RETRY_AFTER:
+                # Flood control is about us, not this message: everyone waits, then retries.
+                self._limiter.pause(max(result.retry_after_s, 1.0))
+                continue
+            if result.outcome in (Outcome.TIMEOUT, Outcome.NETWORK):
+                if result.outcome is Outcome.TIMEOUT:
+                    # Telegram may already have it; a retry can duplicate. Counted, documented.
+                    self.stats["ambiguous_retry"] += 1
+                failures += 1
+                if failures < cfg.max_attempts:
+                    await asyncio.sleep(cfg.backoff_s * 2 ** (failures - 1))
+                    continue
+            await self._finish(job, result, " ".join(codes) + " ", len(codes))
             return
-        queue: asyncio.Queue[tuple[NudgeContent, bool]] = asyncio.Queue()
-        for item in items:
-            queue.put_nowait(item)
 
-        async def worker() -> None:
-            while not queue.empty():
-                content, renudge = queue.get_nowait()
-                await self._send_one(content, renudge)
-
-        workers = min(self._config.concurrency, len(items))
-        await asyncio.gather(*(worker() for _ in range(workers)))
-
-    async def _send_one(self, content: NudgeContent, renudge: bool) -> None:
-        try:
-            delivery = await self._deliver(content, renudge)
-        except Exception as exc:  # a bug in delivery must not stop the other nudges
-            log.exception("delivery of nudge %s crashed", content.nudge_id)
-            delivery = Delivery(error=repr(exc))
-        async with self._db.transaction() as session:
-            if delivery.message_id is not None:
-                if renudge:
-                    await store.record_renudge_sent(session, content.nudge_id, delivery.message_id)
-                else:
-                    await store.record_sent(
-                        session,
-                        content.nudge_id,
-                        content.chat_id,
-                        delivery.message_id,
-                        self._clock.now(),
-                    )
-                self.sent_count += 1
-                return
-            if delivery.unreachable:
-                await store.mark_unreachable(session, content.client_id)
-            await store.record_attempt_error(
-                session,
-                content.nudge_id,
-                delivery.error or "unknown error",
-                permanent=delivery.permanent or delivery.unreachable,
+    async def _finish(self, job: _Job, result: Attempt, codes: str, tries: int) -> None:
+        content, now = job.content, self._clock.now()
+        nudge_id = content.nudge_id
+        if job.renudge:
+            if result.message_id is not None:
+                await self._writer.submit(
+                    partial(attempts.renudge_sent, nudge_id=nudge_id, message_id=result.message_id)
+                )
+            return
+        if result.outcome is Outcome.OK and result.message_id is not None:
+            self.stats["sent"] += 1
+            operation = partial(
+                attempts.sent,
+                nudge_id=nudge_id,
+                chat_id=content.chat_id,
+                message_id=result.message_id,
+                now=now,
+                log=codes,
+                attempts=tries,
             )
+        elif result.outcome in (Outcome.BLOCKED, Outcome.REJECTED):
+            self.stats["undeliverable"] += 1
+            operation = partial(
+                attempts.undeliverable,
+                nudge_id=nudge_id,
+                client_id=content.client_id,
+                error=result.error,
+                log=codes,
+                attempts=tries,
+                unreachable=result.outcome is Outcome.BLOCKED,
+            )
+        else:
+            self.stats["retry_later"] += 1
+            operation = partial(
+                attempts.retry_later,
+                nudge_id=nudge_id,
+                retry_at=now + self._config.retry_later,
+                error=result.error,
+                log=codes,
+                attempts=tries,
+            )
+        await self._writer.submit(operation)
 
     async def _arm(self) -> None:
         if self._scheduler is None:

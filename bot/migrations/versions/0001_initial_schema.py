@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 08:04:33.219106
+Create Date: 2026-11-22 08:18:14.824633
 """
 
 from collections.abc import Sequence
@@ -156,10 +156,13 @@ def upgrade() -> None:
         sa.Column("due_at", bot.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("claimed_at", bot.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("attempt_at", bot.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retry_at", bot.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("sent_at", bot.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("chat_id", sa.BigInteger(), nullable=True),
         sa.Column("message_id", sa.Integer(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("attempt_log", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("later_at", bot.db.types.UTCDateTime(timezone=True), nullable=True),

@@ -1,0 +1,32 @@
+"""The outcome of one try at sending something to Telegram, in the engine's terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from bot.db.nudges import NudgeContent
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    RETRY_AFTER = "429"  # flood control: wait, then try again (not a failure)
+    BLOCKED = "403"  # the person blocked the bot
+    REJECTED = "400"  # Telegram refuses this request; retrying won't help
+    TIMEOUT = "timeout"  # ambiguous: Telegram may have accepted it
+    NETWORK = "net"  # connection trouble or a 5xx: not accepted
+
+
+@dataclass(frozen=True)
+class Attempt:
+    outcome: Outcome
+    message_id: int | None = None
+    retry_after_s: float = 0.0
+    error: str = ""
+
+
+class Sender(Protocol):
+    async def attempt(self, content: NudgeContent, renudge: bool) -> Attempt:
+        """Make exactly one request; never raise for Telegram or network errors."""
+        ...
