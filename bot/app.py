@@ -62,7 +62,13 @@ class BotRuntime:
     texts: Texts
 
     @classmethod
-    def build(cls, settings: Settings, clock: Clock | None = None) -> BotRuntime:
+    def build(
+        cls,
+        settings: Settings,
+        clock: Clock | None = None,
+        engine_config: EngineConfig | None = None,
+    ) -> BotRuntime:
+        """Wire everything; tests pass their own clock and, for fault tests, faster retries."""
         clock = clock or SystemClock()
         texts = Texts.load(settings.config_dir, settings.default_language)
         db = Database.from_url(settings.database_url)
@@ -73,6 +79,8 @@ class BotRuntime:
             .base_url(settings.bot_base_url)
             .base_file_url(settings.bot_file_url)
             .connection_pool_size(64)
+            .read_timeout(settings.request_timeout_s)
+            .write_timeout(settings.request_timeout_s)
             .concurrent_updates(PerUserUpdateProcessor(64))
             .build()
         )
@@ -82,7 +90,8 @@ class BotRuntime:
             clock,
             TelegramSender(app.bot, texts),
             limiter,
-            EngineConfig(
+            engine_config
+            or EngineConfig(
                 grace=settings.nudge_grace,
                 lease=settings.nudge_lease,
                 safety_interval_s=settings.safety_interval_s,

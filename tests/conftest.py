@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import BotRuntime
 from bot.clock import ManualClock
+from bot.scheduling.engine import EngineConfig
 from bot.settings import REPO_ROOT, Settings
 from bot.texts import Texts
 from tests.botapi_stub import BotApiStub
@@ -65,8 +66,8 @@ async def start_bot(settings: Settings, clock: ManualClock) -> AsyncIterator[Run
     """Start (and at the end stop) real bot runtimes; call again to simulate a restart."""
     started: list[BotRuntime] = []
 
-    async def start(**overrides: object) -> BotRuntime:
-        runtime = BotRuntime.build(replace(settings, **overrides), clock)
+    async def start(engine_config: EngineConfig | None = None, **overrides: object) -> BotRuntime:
+        runtime = BotRuntime.build(replace(settings, **overrides), clock, engine_config)
         await runtime.start()
         started.append(runtime)
         return runtime
