@@ -285,6 +285,9 @@ class _RequestBody(Payload):
     request which of aiohttp's (wrapped) errors was ours.
     """
 
+    # File handles belong to the caller (PTB's InputFile); there is nothing here to close.
+    _autoclose = True
+
     def __init__(
         self,
         chunks: list[bytes | IO[bytes]],
