@@ -1,16 +1,17 @@
-"""The life of one send attempt, as single-row Core statements.
+"""The life of one send attempt, as bulk Core statements for the batched writer.
 
-These run inside the batched writer (bot/db/batch_writer.py), many per commit, so
-they use Core on a plain connection: no ORM identity map, no per-row objects.
-The order is the safety argument: an attempt is committed as "sending" before the
-request goes out, and its outcome is committed after it comes back.
+Each function takes many items and returns one result per item, so concurrent
+senders share a statement (see bot/db/batch_writer.py). The order is the safety
+argument: an attempt is committed as "sending" before its request goes out, and
+its outcome is committed after the answer comes back.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.models import Client, Nudge, NudgeStatus
@@ -20,87 +21,92 @@ _CLIENT = Client.__table__  # type: ignore[attr-defined]
 MAX_LOG = 200
 
 
-async def begin(conn: AsyncConnection, nudge_id: int, now: datetime) -> bool:
-    """Take a claimed nudge for an attempt; False if someone else already has it."""
+@dataclass(frozen=True)
+class Begin:
+    nudge_id: int
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How an attempt ended; `status` picks the statement that records it."""
+
+    nudge_id: int
+    status: NudgeStatus  # SENT, CLAIMED (retry later) or UNDELIVERABLE
+    log: str
+    attempts: int
+    now: datetime
+    chat_id: int | None = None
+    message_id: int | None = None
+    retry_at: datetime | None = None
+    error: str | None = None
+    client_id: int | None = None
+    unreachable: bool = False
+
+
+async def begin(conn: AsyncConnection, items: list[Begin]) -> list[bool]:
+    """Take claimed nudges for an attempt; False where someone else already has one."""
+    ids = [item.nudge_id for item in items]
     result = await conn.execute(
         update(_NUDGE)
-        .where(_NUDGE.c.id == nudge_id, _NUDGE.c.status == NudgeStatus.CLAIMED)
-        .values(status=NudgeStatus.SENDING, attempt_at=now)
+        .where(_NUDGE.c.id.in_(ids), _NUDGE.c.status == NudgeStatus.CLAIMED)
+        .values(status=NudgeStatus.SENDING, attempt_at=max(item.now for item in items))
+        .returning(_NUDGE.c.id)
     )
-    return result.rowcount == 1
+    taken = set(result.scalars())
+    return [nudge_id in taken for nudge_id in ids]
 
 
-async def sent(
-    conn: AsyncConnection,
-    nudge_id: int,
-    chat_id: int,
-    message_id: int,
-    now: datetime,
-    log: str,
-    attempts: int,
-) -> None:
+_RECORD = (
+    update(_NUDGE)
+    .where(_NUDGE.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        sent_at=bindparam("b_sent_at"),
+        chat_id=bindparam("b_chat_id"),
+        message_id=bindparam("b_message_id"),
+        retry_at=bindparam("b_retry_at"),
+        last_error=bindparam("b_error"),
+        attempts=_NUDGE.c.attempts + bindparam("b_attempts"),
+        attempt_log=_NUDGE.c.attempt_log + bindparam("b_log"),
+    )
+)
+_UNREACHABLE = update(_CLIENT).where(_CLIENT.c.id == bindparam("b_id")).values(reachable=False)
+
+
+async def record(conn: AsyncConnection, items: list[Finished]) -> list[None]:
+    """Record how attempts ended; a blocked bot also pauses that client's nudges."""
     await conn.execute(
-        update(_NUDGE)
-        .where(_NUDGE.c.id == nudge_id)
-        .values(
-            status=NudgeStatus.SENT,
-            sent_at=now,
-            chat_id=chat_id,
-            message_id=message_id,
-            attempts=_NUDGE.c.attempts + attempts,
-            attempt_log=_NUDGE.c.attempt_log + log[-MAX_LOG:],
-        )
+        _RECORD,
+        [
+            {
+                "b_id": item.nudge_id,
+                "b_status": item.status,
+                "b_sent_at": item.now if item.status == NudgeStatus.SENT else None,
+                "b_chat_id": item.chat_id,
+                "b_message_id": item.message_id,
+                "b_retry_at": item.retry_at,
+                "b_error": item.error[:500] if item.error else None,
+                "b_attempts": item.attempts,
+                "b_log": item.log[-MAX_LOG:],
+            }
+            for item in items
+        ],
     )
+    blocked = [{"b_id": item.client_id} for item in items if item.unreachable]
+    if blocked:
+        await conn.execute(_UNREACHABLE, blocked)
+    return [None] * len(items)
 
 
-async def retry_later(
-    conn: AsyncConnection,
-    nudge_id: int,
-    retry_at: datetime,
-    error: str,
-    log: str,
-    attempts: int,
-) -> None:
-    """Transient trouble: hand the nudge back for another try after retry_at."""
-    await conn.execute(
-        update(_NUDGE)
-        .where(_NUDGE.c.id == nudge_id)
-        .values(
-            status=NudgeStatus.CLAIMED,
-            retry_at=retry_at,
-            last_error=error[:500],
-            attempts=_NUDGE.c.attempts + attempts,
-            attempt_log=_NUDGE.c.attempt_log + log[-MAX_LOG:],
-        )
-    )
+_RENUDGE = (
+    update(_NUDGE)
+    .where(_NUDGE.c.id == bindparam("b_id"))
+    .values(renudge_message_id=bindparam("b_message_id"))
+)
 
 
-async def undeliverable(
-    conn: AsyncConnection,
-    nudge_id: int,
-    client_id: int,
-    error: str,
-    log: str,
-    attempts: int,
-    *,
-    unreachable: bool,
-) -> None:
-    """Permanent failure; a blocked bot also pauses the client's nudges until they write."""
-    await conn.execute(
-        update(_NUDGE)
-        .where(_NUDGE.c.id == nudge_id)
-        .values(
-            status=NudgeStatus.UNDELIVERABLE,
-            last_error=error[:500],
-            attempts=_NUDGE.c.attempts + attempts,
-            attempt_log=_NUDGE.c.attempt_log + log[-MAX_LOG:],
-        )
-    )
-    if unreachable:
-        await conn.execute(update(_CLIENT).where(_CLIENT.c.id == client_id).values(reachable=False))
-
-
-async def renudge_sent(conn: AsyncConnection, nudge_id: int, message_id: int) -> None:
-    await conn.execute(
-        update(_NUDGE).where(_NUDGE.c.id == nudge_id).values(renudge_message_id=message_id)
-    )
+async def renudge_sent(conn: AsyncConnection, items: list[tuple[int, int]]) -> list[None]:
+    """(nudge id, message id) of re-nudges Telegram accepted."""
+    await conn.execute(_RENUDGE, [{"b_id": n, "b_message_id": m} for n, m in items])
+    return [None] * len(items)

@@ -1,9 +1,11 @@
 """Group commit: many small writes from concurrent senders share one transaction.
 
-SQLite (and PostgreSQL over a network) pays mostly per commit, not per row. Each
-sender still waits until *its* write is committed before going on, so the
-"committed before sent" ordering holds exactly, while a burst of sends costs a
-handful of commits instead of two per message.
+SQLite (and PostgreSQL over a network) pays mostly per statement round trip and
+per commit, not per row. Writes of the same kind that arrive together run as one
+bulk statement, and every kind pending runs in one transaction. Each caller still
+waits until *its* write is committed before going on, so "committed before the
+request is sent" holds exactly, while a burst of sends costs a handful of commits
+instead of two per message.
 """
 
 from __future__ import annotations
@@ -18,17 +20,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 
-Operation = Callable[[AsyncConnection], Awaitable[Any]]
+# Runs one kind of write for many items at once; returns one result per item.
+BulkOperation = Callable[[AsyncConnection, list[Any]], Awaitable[list[Any]]]
 
 
 @dataclass
 class _Pending:
-    operation: Operation
+    operation: BulkOperation
+    item: Any
     future: asyncio.Future[Any]
 
 
 class BatchWriter:
-    def __init__(self, engine: AsyncEngine, max_batch: int = 256) -> None:
+    def __init__(self, engine: AsyncEngine, max_batch: int = 512) -> None:
         self._engine = engine
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
@@ -45,12 +49,12 @@ class BatchWriter:
             await self._task
             self._task = None
 
-    async def submit(self, operation: Operation) -> Any:
-        """Run `operation` in the next batch; returns its result once committed."""
+    async def submit(self, operation: BulkOperation, item: Any) -> Any:
+        """Queue one write; returns its result once the batch holding it is committed."""
         if self._task is None:
             raise RuntimeError("BatchWriter is not running")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Pending(operation, future))
+        self._queue.put_nowait(_Pending(operation, item, future))
         return await future
 
     async def _run(self) -> None:
@@ -72,28 +76,35 @@ class BatchWriter:
                 return
 
     async def _commit(self, batch: list[_Pending]) -> None:
+        groups: dict[BulkOperation, list[_Pending]] = {}
+        for pending in batch:
+            groups.setdefault(pending.operation, []).append(pending)
         try:
             async with self._engine.begin() as conn:
-                results = [await item.operation(conn) for item in batch]
+                outcomes = [
+                    (members, await operation(conn, [m.item for m in members]))
+                    for operation, members in groups.items()
+                ]
         except Exception:
             # One bad write must not sink its neighbours: retry each on its own.
             log.warning("batched write failed; retrying %d writes one by one", len(batch))
-            for item in batch:
-                await self._commit_one(item)
+            for pending in batch:
+                await self._commit_one(pending)
             return
         self.commits += 1
-        for item, result in zip(batch, results, strict=True):
-            if not item.future.done():
-                item.future.set_result(result)
+        for members, results in outcomes:
+            for pending, result in zip(members, results, strict=True):
+                if not pending.future.done():
+                    pending.future.set_result(result)
 
-    async def _commit_one(self, item: _Pending) -> None:
+    async def _commit_one(self, pending: _Pending) -> None:
         try:
             async with self._engine.begin() as conn:
-                result = await item.operation(conn)
+                [result] = await pending.operation(conn, [pending.item])
         except Exception as exc:
-            if not item.future.done():
-                item.future.set_exception(exc)
+            if not pending.future.done():
+                pending.future.set_exception(exc)
             return
         self.commits += 1
-        if not item.future.done():
-            item.future.set_result(result)
+        if not pending.future.done():
+            pending.future.set_result(result)

@@ -7,11 +7,12 @@ two dispatcher runs or two replicas can race without double-recording anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,38 +37,22 @@ FINAL_KINDS = frozenset({ReplyKind.DONE, ReplyKind.SOME, ReplyKind.SKIPPED, Repl
 _MAX_STALE_RECORDS = 7
 
 
-def _insert_ignoring_duplicates(session: AsyncSession, values: dict[str, Any]) -> Any:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
+_NUDGE = Nudge.__table__  # type: ignore[attr-defined]
+_SLOT = ReminderSlot.__table__  # type: ignore[attr-defined]
+_CLIENT = Client.__table__  # type: ignore[attr-defined]
+
+
+def _insert_occurrences(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING: a second claim of an occurrence is a no-op."""
     module = postgresql if dialect == "postgresql" else sqlite
-    return (
-        module.insert(Nudge)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["slot_id", "local_date"])
-    )
+    return module.insert(_NUDGE).on_conflict_do_nothing(index_elements=["slot_id", "local_date"])
 
 
-async def _insert_occurrence(
-    session: AsyncSession,
-    slot: ReminderSlot,
-    due: datetime,
-    local_date: date,
-    status: NudgeStatus,
-    now: datetime,
-) -> bool:
-    statement = _insert_ignoring_duplicates(
-        session,
-        {
-            "slot_id": slot.id,
-            "client_id": slot.client_id,
-            "local_date": local_date,
-            "due_at": due,
-            "status": status,
-            "claimed_at": now,
-            "attempts": 0,
-        },
-    )
-    result = await session.exec(statement)
-    return bool(result.rowcount)
+_ADVANCE_SLOT = (
+    update(_SLOT)
+    .where(_SLOT.c.id == bindparam("b_id"), _SLOT.c.next_due_at == bindparam("b_old"))
+    .values(next_due_at=bindparam("b_new"), updated_at=bindparam("b_now"))
+)
 
 
 @dataclass(frozen=True)
@@ -84,54 +69,72 @@ async def claim_due(
 
     Occurrences older than the grace window (the bot was down) are recorded as
     expired instead of being sent late. The (slot, local date) unique key makes a
-    second claim of the same occurrence a no-op.
+    second claim of the same occurrence a no-op, and the slot only advances if
+    nobody advanced it meanwhile. Core statements in bulk: this is the hot path
+    of a burst, and the ORM's per-object bookkeeping would dominate it.
     """
     query = (
-        select(ReminderSlot)
-        .join(Client, col(Client.id) == col(ReminderSlot.client_id))
-        .where(
-            col(ReminderSlot.active).is_(True),
-            col(ReminderSlot.next_due_at) <= now,
-            col(Client.status) == ClientStatus.ACTIVE,
-            col(Client.reachable).is_(True),
+        select(
+            _SLOT.c.id,
+            _SLOT.c.client_id,
+            _SLOT.c.local_time,
+            _SLOT.c.weekdays,
+            _SLOT.c.timezone,
+            _SLOT.c.next_due_at,
         )
-        .order_by(col(ReminderSlot.next_due_at))
+        .join(_CLIENT, _CLIENT.c.id == _SLOT.c.client_id)
+        .where(
+            _SLOT.c.active.is_(True),
+            _SLOT.c.next_due_at <= now,
+            _CLIENT.c.status == ClientStatus.ACTIVE,
+            _CLIENT.c.reachable.is_(True),
+        )
+        .order_by(_SLOT.c.next_due_at)
         .limit(limit)
-        .with_for_update(skip_locked=True, of=ReminderSlot)
+        .with_for_update(skip_locked=True, of=_SLOT)
     )
-    slots = list(await session.exec(query))
-    claimed = expired = advanced = 0
-    for slot in slots:
-        zone = ZoneInfo(slot.timezone)
-        local_time = time.fromisoformat(slot.local_time)
-        due = slot.next_due_at
+    conn = await session.connection()
+    slots = (await conn.execute(query)).all()
+    occurrences: list[dict[str, Any]] = []
+    advances: list[dict[str, Any]] = []
+    expired = 0
+    for slot_id, client_id, local_text, weekdays, zone_name, old_due in slots:
+        zone = ZoneInfo(zone_name)
+        local_time = time.fromisoformat(local_text)
+
+        def occurrence(due: datetime, status: NudgeStatus) -> dict[str, Any]:
+            return {
+                "slot_id": slot_id,  # noqa: B023 (used at once, inside this iteration)
+                "client_id": client_id,  # noqa: B023
+                "local_date": occurrence_local_date(due, local_time, zone),  # noqa: B023
+                "due_at": due,
+                "status": status,
+                "claimed_at": now,
+                "attempts": 0,
+                "attempt_log": "",
+            }
+
+        due = old_due
         stale_recorded = 0
         while due < now - grace:
             if stale_recorded < _MAX_STALE_RECORDS:
-                local_date = occurrence_local_date(due, local_time, zone)
-                expired += await _insert_occurrence(
-                    session, slot, due, local_date, NudgeStatus.EXPIRED, now
-                )
+                occurrences.append(occurrence(due, NudgeStatus.EXPIRED))
+                expired += 1
                 stale_recorded += 1
-                due = next_due(local_time, slot.weekdays, zone, due)
+                due = next_due(local_time, weekdays, zone, due)
             else:
-                due = next_due(local_time, slot.weekdays, zone, now - grace)
+                due = next_due(local_time, weekdays, zone, now - grace)
         if due <= now:
-            local_date = occurrence_local_date(due, local_time, zone)
-            claimed += await _insert_occurrence(
-                session, slot, due, local_date, NudgeStatus.CLAIMED, now
-            )
-            due = next_due(local_time, slot.weekdays, zone, due)
-        result = await session.exec(
-            update(ReminderSlot)  # type: ignore[call-overload]
-            .where(
-                col(ReminderSlot.id) == slot.id,
-                col(ReminderSlot.next_due_at) == slot.next_due_at,
-            )
-            .values(next_due_at=due, updated_at=now)
-        )
-        advanced += result.rowcount
-    return ClaimResult(claimed, expired, advanced)
+            occurrences.append(occurrence(due, NudgeStatus.CLAIMED))
+            due = next_due(local_time, weekdays, zone, due)
+        advances.append({"b_id": slot_id, "b_old": old_due, "b_new": due, "b_now": now})
+    if not slots:
+        return ClaimResult(0, 0, 0)
+    dialect = conn.dialect.name
+    if occurrences:
+        await conn.execute(_insert_occurrences(dialect), occurrences)
+    result = await conn.execute(_ADVANCE_SLOT, advances)
+    return ClaimResult(len(occurrences) - expired, expired, result.rowcount)
 
 
 async def ready_to_send(

@@ -18,7 +18,6 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -29,6 +28,7 @@ from bot.db import attempts
 from bot.db import nudges as store
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
+from bot.db.models import NudgeStatus
 from bot.db.nudges import NudgeContent
 from bot.scheduling.attempt import Attempt, Outcome, Sender
 from bot.scheduling.ratelimit import RateLimiter
@@ -186,10 +186,8 @@ class NudgeEngine:
             await self._limiter.acquire(content.chat_id)
             if not began and not job.renudge:
                 # Committed before the request leaves: if we die now, the row says so.
-                now = self._clock.now()
-                if not await self._writer.submit(
-                    partial(attempts.begin, nudge_id=content.nudge_id, now=now)
-                ):
+                begin = attempts.Begin(content.nudge_id, self._clock.now())
+                if not await self._writer.submit(attempts.begin, begin):
                     return
                 began = True
             result = await self._sender.attempt(content, job.renudge)
@@ -212,46 +210,47 @@ class NudgeEngine:
 
     async def _finish(self, job: _Job, result: Attempt, codes: str, tries: int) -> None:
         content, now = job.content, self._clock.now()
-        nudge_id = content.nudge_id
         if job.renudge:
             if result.message_id is not None:
                 await self._writer.submit(
-                    partial(attempts.renudge_sent, nudge_id=nudge_id, message_id=result.message_id)
+                    attempts.renudge_sent, (content.nudge_id, result.message_id)
                 )
             return
         if result.outcome is Outcome.OK and result.message_id is not None:
             self.stats["sent"] += 1
-            operation = partial(
-                attempts.sent,
-                nudge_id=nudge_id,
+            outcome = attempts.Finished(
+                content.nudge_id,
+                NudgeStatus.SENT,
+                codes,
+                tries,
+                now,
                 chat_id=content.chat_id,
                 message_id=result.message_id,
-                now=now,
-                log=codes,
-                attempts=tries,
             )
         elif result.outcome in (Outcome.BLOCKED, Outcome.REJECTED):
             self.stats["undeliverable"] += 1
-            operation = partial(
-                attempts.undeliverable,
-                nudge_id=nudge_id,
-                client_id=content.client_id,
+            outcome = attempts.Finished(
+                content.nudge_id,
+                NudgeStatus.UNDELIVERABLE,
+                codes,
+                tries,
+                now,
                 error=result.error,
-                log=codes,
-                attempts=tries,
+                client_id=content.client_id,
                 unreachable=result.outcome is Outcome.BLOCKED,
             )
         else:
             self.stats["retry_later"] += 1
-            operation = partial(
-                attempts.retry_later,
-                nudge_id=nudge_id,
+            outcome = attempts.Finished(
+                content.nudge_id,
+                NudgeStatus.CLAIMED,
+                codes,
+                tries,
+                now,
                 retry_at=now + self._config.retry_later,
                 error=result.error,
-                log=codes,
-                attempts=tries,
             )
-        await self._writer.submit(operation)
+        await self._writer.submit(attempts.record, outcome)
 
     async def _arm(self) -> None:
         if self._scheduler is None:

@@ -1,0 +1,114 @@
+"""`python -m bench NAME [options]`: run one benchmark.
+
+Benchmark modules are imported only when asked for, so a half-written or missing
+benchmark (and its heavier imports) never breaks ``--help`` or the others.
+
+A benchmark module ``bench/<name>.py`` provides:
+
+* ``add_arguments(parser: argparse.ArgumentParser) -> None`` (optional): its options;
+* ``run(args: argparse.Namespace) -> int | None`` or ``async def run(args) -> int | None``:
+  does the work, prints a table, and as its last stdout line exactly one JSON object
+  (``bench.report.print_table`` / ``bench.report.emit_json``). A coroutine is run with
+  ``asyncio.run``; the return value is the exit code (``None`` means 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import inspect
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    module: str
+    summary: str
+
+
+REGISTRY: dict[str, Benchmark] = {
+    "burst": Benchmark("bench.burst", "many nudges due at the same minute: send rate and lateness"),
+    "ceiling": Benchmark(
+        "bench.ceiling", "sustained send ceiling against a rate-limited stub (separate process)"
+    ),
+    "scale": Benchmark(
+        "bench.scale", "start-up time and peak memory with many clients in the database"
+    ),
+    "replies": Benchmark("bench.replies", "button presses and text answers: latency under load"),
+    "restart": Benchmark(
+        "bench.restart", "kill and restart mid-burst: nothing lost, nothing twice"
+    ),
+}
+
+
+class NotImplementedYet(Exception):
+    """The benchmark is registered but its module does not exist (yet)."""
+
+
+def load(name: str) -> ModuleType:
+    """Import a benchmark's module, telling "missing module" apart from a broken one."""
+    bench = REGISTRY[name]
+    try:
+        module = importlib.import_module(bench.module)
+    except ModuleNotFoundError as exc:
+        # Only the benchmark's own module missing means "not written yet"; a missing
+        # dependency inside it is a real error and must surface with its traceback.
+        if exc.name == bench.module:
+            raise NotImplementedYet(
+                f"benchmark {name!r} is not implemented yet ({bench.module.replace('.', '/')}.py"
+                " does not exist)"
+            ) from None
+        raise
+    if not callable(getattr(module, "run", None)):
+        raise NotImplementedYet(f"benchmark {name!r} is not implemented yet ({bench.module}.run)")
+    return module
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    listing = "\n".join(f"  {name:<9} {bench.summary}" for name, bench in REGISTRY.items())
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Run one benchmark of the bot against the local Bot API stub.",
+        epilog=f"benchmarks:\n{listing}\n\n"
+        "`python -m bench NAME --help` shows a benchmark's options.\n"
+        "Each prints a table and, as its last stdout line, one JSON object.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("name", choices=sorted(REGISTRY), metavar="NAME", help="benchmark to run")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="options for the benchmark")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    top = _top_parser().parse_args(argv)
+    try:
+        module = load(top.name)
+    except NotImplementedYet as exc:
+        print(f"python -m bench: {exc}", file=sys.stderr)
+        return 2
+    parser = argparse.ArgumentParser(
+        prog=f"python -m bench {top.name}",
+        description=(module.__doc__ or REGISTRY[top.name].summary).strip().splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    add_arguments = getattr(module, "add_arguments", None)
+    if add_arguments is not None:
+        add_arguments(parser)
+    args = parser.parse_args(top.args)
+    try:
+        result = module.run(args)
+        if inspect.iscoroutine(result):
+            result = asyncio.run(result)
+    except KeyboardInterrupt:
+        # Benchmarks clean up their subprocesses in finally/async-with blocks; we only
+        # turn the interrupt into the conventional exit code without a traceback.
+        print("python -m bench: interrupted", file=sys.stderr)
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
