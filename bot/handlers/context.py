@@ -1,9 +1,10 @@
-"""What every handler needs, gathered once at start-up and kept in bot_data."""
+"""What every handler needs: the shared services, and a Turn for the update at hand."""
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
@@ -11,7 +12,9 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.clock import Clock
+from bot.db import dialogs
 from bot.db.database import Database
+from bot.db.dialogs import DialogState
 from bot.domain.timezones import CityIndex
 from bot.settings import Settings
 from bot.texts import Texts
@@ -21,6 +24,8 @@ SERVICES_KEY = "services"
 
 @dataclass
 class Services:
+    """Built once at start-up and kept in bot_data, so handlers stay free of globals."""
+
     settings: Settings
     db: Database
     texts: Texts
@@ -39,16 +44,61 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data[SERVICES_KEY]
 
 
-async def say(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-) -> Message | None:
-    chat = update.effective_chat
-    if chat is None:
-        return None
-    return await context.bot.send_message(chat.id, text, reply_markup=markup)
+@dataclass
+class Turn:
+    """One update from one person: who, in which language, and how to answer them.
+
+    Handlers receive a Turn instead of re-deriving the same five things from
+    (update, context) at the top of every function.
+    """
+
+    update: Update
+    context: ContextTypes.DEFAULT_TYPE
+    svc: Services
+    user: User
+    lang: str
+
+    @classmethod
+    def of(cls, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn | None:
+        user = update.effective_user
+        if user is None:
+            return None
+        svc = services(context)
+        return cls(update, context, svc, user, svc.lang(user))
+
+    @property
+    def query(self) -> CallbackQuery:
+        query = self.update.callback_query
+        assert query is not None, "only button handlers ask for the query"
+        return query
+
+    @property
+    def now(self) -> datetime:
+        return self.svc.clock.now()
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.svc.texts.get(self.lang, key, **values)
+
+    async def say(self, text: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
+        chat = self.update.effective_chat
+        if chat is None:
+            return None
+        return await self.context.bot.send_message(chat.id, text, reply_markup=markup)
+
+    async def answer(self, text: str | None = None, *, close: bool = False) -> None:
+        """Answer the pressed button (Telegram wants every press answered); optionally
+        take its keyboard away so it can't be pressed again."""
+        await self.query.answer(text)
+        if close:
+            await edit_quietly(self.query)
+
+    async def save(self, state: DialogState) -> None:
+        async with self.svc.db.transaction() as session:
+            await dialogs.save(session, self.user.id, state, self.now)
+
+    async def end_dialog(self) -> bool:
+        async with self.svc.db.transaction() as session:
+            return await dialogs.clear(session, self.user.id)
 
 
 async def edit_quietly(

@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.db import clients, dialogs
 from bot.handlers import enrolment, replies, therapist
-from bot.handlers.context import edit_quietly, say, services
+from bot.handlers.context import Turn, services
 from bot.views.callbacks import (
     CONSENT,
     DAYS,
@@ -27,86 +27,84 @@ MAX_TEXT = 4096
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
+    turn = Turn.of(update, context)
     message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None or message.text is None:
+    if turn is None or message is None or message.text is None:
         return
     text = message.text.strip()[:MAX_TEXT]
-    async with svc.db.transaction() as session:
-        state = await dialogs.load(session, user.id)
+    async with turn.svc.db.transaction() as session:
+        state = await dialogs.load(session, turn.user.id)
     if state is not None and state.flow == therapist.FLOW:
-        await therapist.on_text(update, context, state, text)
+        await therapist.on_text(turn, state, text)
     elif state is not None and state.flow == enrolment.FLOW:
-        await enrolment.on_text(update, context, state, text)
+        await enrolment.on_text(turn, state, text)
     else:
-        await replies.on_free_text(update, context, text)
+        await replies.on_free_text(turn, text)
+
+
+_NUDGE_BUTTONS = {
+    REPLY: replies.on_reply_button,
+    LATER: replies.on_later_button,
+    FEEL: replies.on_feeling_button,
+}
 
 
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or user is None:
+    turn = Turn.of(update, context)
+    if turn is None or update.callback_query is None:
         return
-    callback = decode(query.data)
-    if callback is not None and callback.prefix == REPLY:
-        await replies.on_reply_button(update, context, callback)
-        return
-    if callback is not None and callback.prefix == LATER:
-        await replies.on_later_button(update, context, callback)
-        return
-    if callback is not None and callback.prefix == FEEL:
-        await replies.on_feeling_button(update, context, callback)
+    callback = decode(update.callback_query.data)
+    if callback is not None and callback.prefix in _NUDGE_BUTTONS:
+        await _NUDGE_BUTTONS[callback.prefix](turn, callback)
         return
     handled = False
     if callback is not None:
-        async with svc.db.transaction() as session:
-            state = await dialogs.load(session, user.id)
+        async with turn.svc.db.transaction() as session:
+            state = await dialogs.load(session, turn.user.id)
         if state is not None and state.flow == therapist.FLOW and callback.prefix == NEWCLIENT:
-            handled = await therapist.on_button(update, context, state, callback)
+            handled = await therapist.on_button(turn, state, callback)
         elif (
             state is not None
             and state.flow == enrolment.FLOW
-            and callback.prefix in (CONSENT, ZONE, TIME, DAYS)
+            and callback.prefix
+            in (
+                CONSENT,
+                ZONE,
+                TIME,
+                DAYS,
+            )
         ):
-            handled = await enrolment.on_button(update, context, state, callback)
+            handled = await enrolment.on_button(turn, state, callback)
     if not handled:
         # A button from an earlier step, another flow, or forged data: change nothing.
-        await query.answer(svc.texts.get(svc.lang(user), "reply.stale"))
-        await edit_quietly(query)
+        await turn.answer(turn.t("reply.stale"), close=True)
 
 
 async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    await say(update, context, svc.texts.get(svc.lang(update.effective_user), "reply.unsupported"))
+    if (turn := Turn.of(update, context)) is not None:
+        await turn.say(turn.t("reply.unsupported"))
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    user = update.effective_user
-    if user is None:
+    turn = Turn.of(update, context)
+    if turn is None:
         return
-    lang = svc.lang(user)
-    text = svc.texts.get(lang, "help.text")
-    async with svc.db.transaction() as session:
-        is_therapist = svc.is_admin(user.id) or (
-            await clients.therapist_by_user(session, user.id) is not None
+    text = turn.t("help.text")
+    async with turn.svc.db.transaction() as session:
+        is_therapist = turn.svc.is_admin(turn.user.id) or (
+            await clients.therapist_by_user(session, turn.user.id) is not None
         )
     if is_therapist:
-        text = f"{text}\n{svc.texts.get(lang, 'help.therapist_extra')}"
-    await say(update, context, text)
+        text = f"{text}\n{turn.t('help.therapist_extra')}"
+    await turn.say(text)
 
 
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    user = update.effective_user
-    if user is None:
+    turn = Turn.of(update, context)
+    if turn is None:
         return
-    async with svc.db.transaction() as session:
-        had = await dialogs.clear(session, user.id)
-    key = "newclient.cancelled" if had else "newclient.nothing_to_cancel"
-    await say(update, context, svc.texts.get(svc.lang(user), key))
+    had = await turn.end_dialog()
+    await turn.say(turn.t("newclient.cancelled" if had else "newclient.nothing_to_cancel"))
 
 
 async def mark_reachable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
