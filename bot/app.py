@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -144,7 +145,11 @@ class BotRuntime:
             for name in COMMANDS
             if name != "newclient"
         ]
-        await self.app.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
+        try:
+            await self.app.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
+        except TelegramError as exc:
+            # The command menu is a convenience; a server that refuses it must not stop the bot.
+            log.warning("could not publish the command menu: %s", exc)
 
     async def stop(self) -> None:
         await self.engine.stop()
