@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import BotRuntime
-from bot.clock import ManualClock
+from bot.clock import Clock, ManualClock
 from bot.scheduling.engine import EngineConfig
 from bot.settings import REPO_ROOT, Settings
 from bot.texts import Texts
@@ -65,9 +65,16 @@ RuntimeFactory = Callable[..., Awaitable[BotRuntime]]
 async def start_bot(settings: Settings, clock: ManualClock) -> AsyncIterator[RuntimeFactory]:
     """Start (and at the end stop) real bot runtimes; call again to simulate a restart."""
     started: list[BotRuntime] = []
+    manual_clock = clock
 
-    async def start(engine_config: EngineConfig | None = None, **overrides: object) -> BotRuntime:
-        runtime = BotRuntime.build(replace(settings, **overrides), clock, engine_config)
+    async def start(
+        engine_config: EngineConfig | None = None,
+        clock: Clock | None = None,
+        **overrides: object,
+    ) -> BotRuntime:
+        runtime = BotRuntime.build(
+            replace(settings, **overrides), clock or manual_clock, engine_config
+        )
         await runtime.start()
         started.append(runtime)
         return runtime

@@ -89,7 +89,7 @@ class NudgeEngine:
         self._workers = [loop.create_task(self._work()) for _ in range(self._config.workers)]
         self._scheduler = AsyncIOScheduler(timezone=UTC, event_loop=loop)
         self._scheduler.add_job(
-            self.poke,
+            self._scheduled_poke,
             IntervalTrigger(seconds=self._config.safety_interval_s),
             id=SAFETY_JOB,
             coalesce=True,
@@ -112,8 +112,12 @@ class NudgeEngine:
         self._workers = []
         await self._writer.stop()
 
+    async def _scheduled_poke(self) -> None:
+        """APScheduler runs plain functions in a worker thread; a coroutine runs on our loop."""
+        self.poke()
+
     def poke(self) -> None:
-        """Run a pass now (or right after the current one)."""
+        """Run a pass now (or right after the current one). Call it on the event loop."""
         if self._stopping:
             return
         if self._producer is not None and not self._producer.done():
@@ -183,14 +187,14 @@ class NudgeEngine:
         failures = 0
         began = False
         while True:
-            await self._limiter.acquire(content.chat_id)
-            if not began and not job.renudge:
-                # Committed before the request leaves: if we die now, the row says so.
-                begin = attempts.Begin(content.nudge_id, self._clock.now())
-                if not await self._writer.submit(attempts.begin, begin):
-                    return
-                began = True
-            result = await self._sender.attempt(content, job.renudge)
+            async with self._limiter.slot(content.chat_id):
+                if not began and not job.renudge:
+                    # Committed before the request leaves: if we die now, the row says so.
+                    begin = attempts.Begin(content.nudge_id, self._clock.now())
+                    if not await self._writer.submit(attempts.begin, begin):
+                        return
+                    began = True
+                result = await self._sender.attempt(content, job.renudge)
             codes.append(result.outcome.value)
             self.stats[result.outcome.value] += 1
             if result.outcome is Outcome.RETRY_AFTER:
@@ -262,7 +266,7 @@ class NudgeEngine:
         delay = (wake_at - self._clock.now()).total_seconds()
         delay = min(max(delay, 0.0), self._config.safety_interval_s)
         self._scheduler.add_job(
-            self.poke,
+            self._scheduled_poke,
             DateTrigger(run_date=datetime.now(UTC) + timedelta(seconds=delay)),
             id=WAKE_JOB,
             replace_existing=True,
