@@ -16,7 +16,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,8 @@ class _Pending:
 
 
 class BatchWriter:
-    def __init__(self, engine: AsyncEngine, max_batch: int = 512) -> None:
-        self._engine = engine
+    def __init__(self, db: Database, max_batch: int = 512) -> None:
+        self._db = db
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -80,7 +82,7 @@ class BatchWriter:
         for pending in batch:
             groups.setdefault(pending.operation, []).append(pending)
         try:
-            async with self._engine.begin() as conn:
+            async with self._db.core_transaction() as conn:
                 outcomes = [
                     (members, await operation(conn, [m.item for m in members]))
                     for operation, members in groups.items()
@@ -99,7 +101,7 @@ class BatchWriter:
 
     async def _commit_one(self, pending: _Pending) -> None:
         try:
-            async with self._engine.begin() as conn:
+            async with self._db.core_transaction() as conn:
                 [result] = await pending.operation(conn, [pending.item])
         except Exception as exc:
             if not pending.future.done():

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.engine import create_engine, session_factory, upgrade_database
@@ -15,6 +16,11 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = session_factory(engine)
+        # SQLite has one writer at a time and its busy-wait is unfair: under load one
+        # waiter can lose for longer than busy_timeout and fail with "database is
+        # locked". Queueing our own transactions first-come-first-served avoids that.
+        # PostgreSQL has row locks and needs no such queue.
+        self._serial = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -28,10 +34,24 @@ class Database:
         await upgrade_database(self.engine)
 
     @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        if self._serial is None:
+            yield
+        else:
+            async with self._serial:
+                yield
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Commit on success, roll back on any error, so a crash never half-records."""
-        async with self._sessions() as session, session.begin():
+        async with self._turn(), self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def core_transaction(self) -> AsyncIterator[AsyncConnection]:
+        """The same, on a plain connection, for bulk Core statements on hot paths."""
+        async with self._turn(), self.engine.begin() as connection:
+            yield connection
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -6,7 +6,7 @@ two dispatcher runs or two replicas can race without double-recording anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -278,22 +278,50 @@ class ReplyOutcome(StrEnum):
 
 
 @dataclass(frozen=True)
+class AnsweredNudge:
+    """What a handler needs to answer a reply, read in one joined query."""
+
+    nudge_id: int
+    client_id: int
+    outcome: str | None
+    chat_id: int | None
+    message_id: int | None
+    renudge_message_id: int | None
+    language: str
+    timezone: str | None
+
+
+@dataclass(frozen=True)
 class ReplyResult:
     outcome: ReplyOutcome
-    nudge: Nudge | None = None
-    client: Client | None = None
+    nudge: AnsweredNudge | None = None
+
+
+_REPLY = Reply.__table__  # type: ignore[attr-defined]
+_ANSWERED = select(
+    _NUDGE.c.id,
+    _NUDGE.c.client_id,
+    _NUDGE.c.outcome,
+    _NUDGE.c.chat_id,
+    _NUDGE.c.message_id,
+    _NUDGE.c.renudge_message_id,
+    _CLIENT.c.language,
+    _CLIENT.c.timezone,
+    _CLIENT.c.telegram_user_id,
+).join(_CLIENT, _CLIENT.c.id == _NUDGE.c.client_id)
 
 
 async def _owned_nudge(
     session: AsyncSession, nudge_id: int, user_id: int
-) -> tuple[ReplyOutcome | None, Nudge | None, Client | None]:
-    nudge = await session.get(Nudge, nudge_id)
-    if nudge is None:
-        return ReplyOutcome.UNKNOWN, None, None
-    client = await session.get(Client, nudge.client_id)
-    if client is None or client.telegram_user_id != user_id:
-        return ReplyOutcome.NOT_YOURS, None, None
-    return None, nudge, client
+) -> tuple[ReplyOutcome | None, AnsweredNudge | None]:
+    """The nudge if it belongs to this person; a forged or stale id gets a refusal."""
+    conn = await session.connection()
+    row = (await conn.execute(_ANSWERED.where(_NUDGE.c.id == nudge_id))).first()
+    if row is None:
+        return ReplyOutcome.UNKNOWN, None
+    if row.telegram_user_id != user_id:
+        return ReplyOutcome.NOT_YOURS, None
+    return None, AnsweredNudge(*row[:8])
 
 
 async def record_reply(
@@ -304,35 +332,36 @@ async def record_reply(
     source: str,
     now: datetime,
 ) -> ReplyResult:
-    refusal, nudge, client = await _owned_nudge(session, nudge_id, user_id)
-    if refusal:
-        return ReplyResult(refusal)
-    assert nudge is not None
+    """Record an answer once: a conditional UPDATE is the arbiter, so double taps,
+    stale buttons and concurrent updates can't record it twice. Core statements,
+    because this runs for every press of every client."""
+    refusal, nudge = await _owned_nudge(session, nudge_id, user_id)
+    if refusal or nudge is None:
+        return ReplyResult(refusal or ReplyOutcome.UNKNOWN)
+    conn = await session.connection()
+    guard = update(_NUDGE).where(_NUDGE.c.id == nudge_id, _NUDGE.c.outcome.is_(None))
     if kind in FINAL_KINDS:
-        guard = update(Nudge).where(col(Nudge.id) == nudge_id, col(Nudge.outcome).is_(None))
-        result = await session.exec(guard.values(outcome=kind))  # type: ignore[call-overload]
+        result = await conn.execute(guard.values(outcome=kind))
     else:
-        guard = update(Nudge).where(
-            col(Nudge.id) == nudge_id,
-            col(Nudge.outcome).is_(None),
-            col(Nudge.later_at).is_(None),
-        )
-        result = await session.exec(guard.values(later_at=now))  # type: ignore[call-overload]
-    await session.refresh(nudge)
+        result = await conn.execute(guard.where(_NUDGE.c.later_at.is_(None)).values(later_at=now))
     if result.rowcount != 1:
         if nudge.outcome is not None and nudge.outcome != kind:
-            return ReplyResult(ReplyOutcome.CLOSED, nudge, client)
-        return ReplyResult(ReplyOutcome.ALREADY, nudge, client)
-    session.add(
-        Reply(nudge_id=nudge_id, client_id=nudge.client_id, kind=kind, source=source, at=now)
+            return ReplyResult(ReplyOutcome.CLOSED, nudge)
+        return ReplyResult(ReplyOutcome.ALREADY, nudge)
+    await conn.execute(
+        _REPLY.insert().values(
+            nudge_id=nudge_id, client_id=nudge.client_id, kind=kind, source=source, at=now
+        )
     )
-    return ReplyResult(ReplyOutcome.RECORDED, nudge, client)
+    if kind in FINAL_KINDS:
+        nudge = replace(nudge, outcome=kind)
+    return ReplyResult(ReplyOutcome.RECORDED, nudge)
 
 
 async def schedule_renudge(
     session: AsyncSession, nudge_id: int, user_id: int, at: datetime
 ) -> ReplyOutcome:
-    refusal, _nudge, _client = await _owned_nudge(session, nudge_id, user_id)
+    refusal, _nudge = await _owned_nudge(session, nudge_id, user_id)
     if refusal:
         return refusal
     result = await session.exec(
@@ -357,9 +386,10 @@ class FeelingResult:
 async def record_feeling(
     session: AsyncSession, nudge_id: int, user_id: int, feeling: str
 ) -> FeelingResult:
-    refusal, _nudge, client = await _owned_nudge(session, nudge_id, user_id)
-    if refusal:
-        return FeelingResult(refusal)
+    refusal, nudge = await _owned_nudge(session, nudge_id, user_id)
+    if refusal or nudge is None:
+        return FeelingResult(refusal or ReplyOutcome.UNKNOWN)
+    client = await session.get(Client, nudge.client_id)
     assert client is not None
     result = await session.exec(
         update(Reply)  # type: ignore[call-overload]

@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 
 from bot.db import nudges as store
 from bot.db.models import Client, Feeling, Nudge, ReplyKind
-from bot.db.nudges import ReplyOutcome, ReplyResult
+from bot.db.nudges import AnsweredNudge, ReplyOutcome, ReplyResult
 from bot.domain.replies import parse_reply
 from bot.handlers.context import Turn, edit_quietly
 from bot.views.callbacks import FEELING_CODES, REPLY_CODES, Callback
@@ -22,12 +22,12 @@ EVENING_MIN_GAP = timedelta(minutes=30)
 _REFUSALS = {ReplyOutcome.NOT_YOURS: "reply.not_yours", ReplyOutcome.UNKNOWN: "reply.stale"}
 
 
-def _zone(client: Client) -> ZoneInfo:
-    return ZoneInfo(client.timezone or "UTC")
+def _zone(timezone: str | None) -> ZoneInfo:
+    return ZoneInfo(timezone or "UTC")
 
 
-def _evening(turn: Turn, lang: str, client: Client) -> datetime | None:
-    local_now = turn.now.astimezone(_zone(client))
+def _evening(turn: Turn, lang: str, timezone: str | None) -> datetime | None:
+    local_now = turn.now.astimezone(_zone(timezone))
     evening = turn.svc.texts.time_words(lang)["evening"]
     candidate = local_now.replace(hour=evening.hour, minute=evening.minute, second=0, microsecond=0)
     return candidate if candidate - local_now >= EVENING_MIN_GAP else None
@@ -71,9 +71,9 @@ async def _after_record(turn: Turn, result: ReplyResult, kind: ReplyKind) -> Non
         key = _REFUSALS[result.outcome]
         await (turn.answer(turn.t(key)) if pressed else turn.say(turn.t(key)))
         return
-    nudge, client = result.nudge, result.client
-    assert nudge is not None and client is not None and nudge.id is not None
-    lang = client.language
+    nudge = result.nudge
+    assert nudge is not None
+    lang = nudge.language
     texts = turn.svc.texts
     if result.outcome is not ReplyOutcome.RECORDED:
         shown = ReplyKind(nudge.outcome) if nudge.outcome else ReplyKind.LATER
@@ -90,7 +90,7 @@ async def _after_record(turn: Turn, result: ReplyResult, kind: ReplyKind) -> Non
         await turn.answer()
         on_renudge = message.message_id == nudge.renudge_message_id
         keep = (
-            reply_keyboard(texts, lang, nudge.id, renudge=True)
+            reply_keyboard(texts, lang, nudge.nudge_id, renudge=True)
             if kind is ReplyKind.LATER and not on_renudge
             else None
         )
@@ -101,15 +101,17 @@ async def _after_record(turn: Turn, result: ReplyResult, kind: ReplyKind) -> Non
         if pressed:
             await turn.answer()
         await _close_nudge_buttons(turn, nudge, lang, kind)
-    await _acknowledge(turn, kind, nudge, client)
+    await _acknowledge(turn, kind, nudge)
 
 
-async def _close_nudge_buttons(turn: Turn, nudge: Nudge, lang: str, kind: ReplyKind) -> None:
+async def _close_nudge_buttons(
+    turn: Turn, nudge: AnsweredNudge, lang: str, kind: ReplyKind
+) -> None:
     """Take the answered nudge's buttons away (re-nudge too); after "Later" keep final answers."""
-    if nudge.chat_id is None or nudge.message_id is None or nudge.id is None:
+    if nudge.chat_id is None or nudge.message_id is None:
         return
     keep = (
-        reply_keyboard(turn.svc.texts, lang, nudge.id, renudge=True)
+        reply_keyboard(turn.svc.texts, lang, nudge.nudge_id, renudge=True)
         if kind is ReplyKind.LATER
         else None
     )
@@ -122,20 +124,19 @@ async def _close_nudge_buttons(turn: Turn, nudge: Nudge, lang: str, kind: ReplyK
             )
 
 
-async def _acknowledge(turn: Turn, kind: ReplyKind, nudge: Nudge, client: Client) -> None:
+async def _acknowledge(turn: Turn, kind: ReplyKind, nudge: AnsweredNudge) -> None:
     """The kind words after a newly recorded answer, plus the follow-up question if any."""
-    lang, texts = client.language, turn.svc.texts
-    assert nudge.id is not None
+    lang, texts = nudge.language, turn.svc.texts
     if kind is ReplyKind.LATER:
-        evening = _evening(turn, lang, client)
+        evening = _evening(turn, lang, nudge.timezone)
         label = texts.format_time(lang, evening.time()) if evening else None
-        await turn.say(texts.get(lang, "reply.later"), later_keyboard(texts, lang, nudge.id, label))
+        markup = later_keyboard(texts, lang, nudge.nudge_id, label)
+        await turn.say(texts.get(lang, "reply.later"), markup)
         return
     await turn.say(texts.get(lang, f"reply.{kind.value}"))
     if kind in (ReplyKind.DONE, ReplyKind.SOME):
-        await turn.say(
-            texts.get(lang, "reply.ask_feeling"), feeling_keyboard(texts, lang, nudge.id)
-        )
+        markup = feeling_keyboard(texts, lang, nudge.nudge_id)
+        await turn.say(texts.get(lang, "reply.ask_feeling"), markup)
 
 
 async def on_later_button(turn: Turn, callback: Callback) -> None:
@@ -155,7 +156,11 @@ async def on_later_button(turn: Turn, callback: Callback) -> None:
         if client is None or client.telegram_user_id != turn.user.id:
             outcome = ReplyOutcome.NOT_YOURS
         else:
-            at = turn.now + RENUDGE_AFTER if choice == "h" else _evening(turn, turn.lang, client)
+            at = (
+                turn.now + RENUDGE_AFTER
+                if choice == "h"
+                else _evening(turn, turn.lang, client.timezone)
+            )
             outcome = (
                 await store.schedule_renudge(session, nudge_id, turn.user.id, at)
                 if at is not None
@@ -168,7 +173,7 @@ async def on_later_button(turn: Turn, callback: Callback) -> None:
         await turn.answer(turn.t("reply.stale"), close=True)
         return
     await turn.answer(close=True)
-    local = at.astimezone(_zone(client)).time()
+    local = at.astimezone(_zone(client.timezone)).time()
     await turn.say(turn.t("reply.later_set", time=turn.svc.texts.format_time(turn.lang, local)))
     if turn.svc.poke_scheduler is not None:
         turn.svc.poke_scheduler()
@@ -196,7 +201,7 @@ async def on_feeling_button(turn: Turn, callback: Callback) -> None:
     assert client is not None
     if feeling in (Feeling.PAINFUL, Feeling.HARD) and therapist is not None:
         texts, tlang = turn.svc.texts, therapist.language
-        stamp = turn.now.astimezone(_zone(client))
+        stamp = turn.now.astimezone(_zone(client.timezone))
         when = f"{stamp.date().isoformat()} {texts.format_time(tlang, stamp.time())}"
         await turn.context.bot.send_message(
             therapist.telegram_user_id,

@@ -72,7 +72,7 @@ class NudgeEngine:
         self._sender = sender
         self._limiter = limiter
         self._config = config
-        self._writer = BatchWriter(db.engine)
+        self._writer = BatchWriter(db)
         self._scheduler: AsyncIOScheduler | None = None
         self._producer: asyncio.Task[None] | None = None
         self._workers: list[asyncio.Task[None]] = []
