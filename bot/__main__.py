@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import signal
 import sys
+from collections.abc import Callable
 
 from bot.app import BotRuntime
 from bot.logging_setup import configure_logging
@@ -28,9 +29,19 @@ async def _serve() -> None:
         await runtime.stop()
 
 
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop where available: less per-message overhead means steadier pacing."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 def main() -> None:
     try:
-        asyncio.run(_serve())
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            runner.run(_serve())
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)

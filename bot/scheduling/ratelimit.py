@@ -28,9 +28,8 @@ JITTER_MARGIN_S = 0.002
 # Past this rate the window log would be large and pointless (no real limit).
 MAX_WINDOWED_RATE = 5_000
 # How far behind schedule we may fall and still catch up by sending back to back:
-# enough to absorb a late timer, never so much that sends leave in clumps.
+# enough to absorb late timers on a busy loop without giving up throughput.
 CATCH_UP_S = 0.05
-CATCH_UP_SLOTS = 2
 
 
 class RateLimiter:
@@ -45,7 +44,6 @@ class RateLimiter:
             raise ValueError("rate must be positive")
         self._window = WINDOW_S + JITTER_MARGIN_S
         self._interval = self._window / rate_per_s
-        self._catch_up = min(CATCH_UP_S, CATCH_UP_SLOTS * self._interval)
         self._capacity = math.floor(rate_per_s) if rate_per_s <= MAX_WINDOWED_RATE else 0
         self._done: deque[float] = deque()
         self._in_flight = 0
@@ -96,7 +94,7 @@ class RateLimiter:
                 if start <= now:
                     break
                 await asyncio.sleep(start - now)
-            self._next_slot = max(start, now - self._catch_up) + self._interval
+            self._next_slot = max(start, now - CATCH_UP_S) + self._interval
             if self._capacity:
                 self._in_flight += 1
 
