@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 
 from bot.clock import Clock, SystemClock
+from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
 from bot.domain.timezones import CityIndex
 from bot.handlers import enrolment, router, therapist
@@ -62,6 +63,7 @@ class BotRuntime:
     db: Database
     engine: NudgeEngine
     texts: Texts
+    writer: BatchWriter
 
     @classmethod
     def build(
@@ -106,19 +108,22 @@ class BotRuntime:
                 safety_interval_s=settings.safety_interval_s,
             ),
         )
+        writer = BatchWriter(db)
         app.bot_data[SERVICES_KEY] = Services(
             settings=settings,
             db=db,
             texts=texts,
             clock=clock,
             cities=cities,
+            writer=writer,
             poke_scheduler=engine.poke,
         )
         register_handlers(app)
-        return cls(settings, clock, app, db, engine, texts)
+        return cls(settings, clock, app, db, engine, texts, writer)
 
     async def start(self) -> None:
         await self.db.upgrade()
+        self.writer.start()
         await self.app.initialize()
         await self._publish_commands()
         await self.app.start()
@@ -158,4 +163,5 @@ class BotRuntime:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        await self.writer.stop()
         await self.db.dispose()

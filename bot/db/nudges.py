@@ -6,7 +6,7 @@ two dispatcher runs or two replicas can race without double-recording anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -287,7 +288,7 @@ class AnsweredNudge:
     chat_id: int | None
     message_id: int | None
     renudge_message_id: int | None
-    language: str
+    language: str | None  # None on the fast path: answer in the presser's language
     timezone: str | None
 
 
@@ -312,10 +313,10 @@ _ANSWERED = select(
 
 
 async def _owned_nudge(
-    session: AsyncSession, nudge_id: int, user_id: int
+    session: AsyncSession | AsyncConnection, nudge_id: int, user_id: int
 ) -> tuple[ReplyOutcome | None, AnsweredNudge | None]:
     """The nudge if it belongs to this person; a forged or stale id gets a refusal."""
-    conn = await session.connection()
+    conn = await session.connection() if isinstance(session, AsyncSession) else session
     row = (await conn.execute(_ANSWERED.where(_NUDGE.c.id == nudge_id))).first()
     if row is None:
         return ReplyOutcome.UNKNOWN, None
@@ -324,38 +325,64 @@ async def _owned_nudge(
     return None, AnsweredNudge(*row[:8])
 
 
-async def record_reply(
-    session: AsyncSession,
-    nudge_id: int,
-    user_id: int,
-    kind: ReplyKind,
-    source: str,
-    now: datetime,
-) -> ReplyResult:
-    """Record an answer once: a conditional UPDATE is the arbiter, so double taps,
-    stale buttons and concurrent updates can't record it twice. Core statements,
-    because this runs for every press of every client."""
-    refusal, nudge = await _owned_nudge(session, nudge_id, user_id)
-    if refusal or nudge is None:
-        return ReplyResult(refusal or ReplyOutcome.UNKNOWN)
-    conn = await session.connection()
-    guard = update(_NUDGE).where(_NUDGE.c.id == nudge_id, _NUDGE.c.outcome.is_(None))
+def _answer_guard(nudge_id: int, user_id: int) -> Any:
+    """UPDATE of an unanswered nudge that belongs to this person, and nobody else's."""
+    owner = select(_CLIENT.c.id).where(_CLIENT.c.telegram_user_id == user_id)
+    return update(_NUDGE).where(
+        _NUDGE.c.id == nudge_id,
+        _NUDGE.c.outcome.is_(None),
+        _NUDGE.c.client_id.in_(owner.scalar_subquery()),
+    )
+
+
+@dataclass(frozen=True)
+class ReplyRequest:
+    nudge_id: int
+    user_id: int
+    kind: ReplyKind
+    source: str  # "button" or "text"
+    now: datetime
+
+
+async def record_replies(conn: AsyncConnection, items: list[ReplyRequest]) -> list[ReplyResult]:
+    """Bulk form for the batched writer: many people's presses share one commit."""
+    return [await record_reply(conn, item) for item in items]
+
+
+async def record_reply(conn: AsyncConnection, request: ReplyRequest) -> ReplyResult:
+    """Record an answer once. One conditional UPDATE, which also checks ownership, is
+    the arbiter, so double taps, stale or forged buttons and concurrent updates can't
+    record anything twice. Core statements, because this runs for every press."""
+    nudge_id, user_id, kind, now = request.nudge_id, request.user_id, request.kind, request.now
+    guard = _answer_guard(nudge_id, user_id)
     if kind in FINAL_KINDS:
-        result = await conn.execute(guard.values(outcome=kind))
+        guard = guard.values(outcome=kind)
     else:
-        result = await conn.execute(guard.where(_NUDGE.c.later_at.is_(None)).values(later_at=now))
-    if result.rowcount != 1:
+        guard = guard.where(_NUDGE.c.later_at.is_(None)).values(later_at=now)
+    row = (await conn.execute(guard.returning(*_ANSWERED.selected_columns[:6]))).first()
+    if row is None:
+        # The rare path: say why nothing was recorded.
+        refusal, nudge = await _owned_nudge(conn, nudge_id, user_id)
+        if refusal or nudge is None:
+            return ReplyResult(refusal or ReplyOutcome.UNKNOWN)
         if nudge.outcome is not None and nudge.outcome != kind:
             return ReplyResult(ReplyOutcome.CLOSED, nudge)
         return ReplyResult(ReplyOutcome.ALREADY, nudge)
     await conn.execute(
         _REPLY.insert().values(
-            nudge_id=nudge_id, client_id=nudge.client_id, kind=kind, source=source, at=now
+            nudge_id=nudge_id,
+            client_id=row.client_id,
+            kind=kind,
+            source=request.source,
+            at=now,
         )
     )
-    if kind in FINAL_KINDS:
-        nudge = replace(nudge, outcome=kind)
-    return ReplyResult(ReplyOutcome.RECORDED, nudge)
+    zone = None
+    if kind is ReplyKind.LATER:  # only "later" needs the zone, to offer "this evening"
+        zone = (
+            await conn.execute(select(_CLIENT.c.timezone).where(_CLIENT.c.id == row.client_id))
+        ).scalar_one()
+    return ReplyResult(ReplyOutcome.RECORDED, AnsweredNudge(*row, None, zone))
 
 
 async def schedule_renudge(

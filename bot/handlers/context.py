@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot.clock import Clock
 from bot.db import dialogs
+from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
 from bot.db.dialogs import DialogState
 from bot.domain.timezones import CityIndex
@@ -31,6 +32,7 @@ class Services:
     texts: Texts
     clock: Clock
     cities: CityIndex
+    writer: BatchWriter  # group commit for the busiest writes (answers to nudges)
     poke_scheduler: Any = None  # callable; set once the nudge engine exists
 
     def lang(self, user: User | None) -> str:

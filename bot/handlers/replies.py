@@ -39,8 +39,8 @@ async def on_reply_button(turn: Turn, callback: Callback) -> None:
     if nudge_id is None or kind is None:
         await turn.answer(turn.t("reply.stale"))
         return
-    async with turn.svc.db.transaction() as session:
-        result = await store.record_reply(session, nudge_id, turn.user.id, kind, "button", turn.now)
+    request = store.ReplyRequest(nudge_id, turn.user.id, kind, "button", turn.now)
+    result = await turn.svc.writer.submit(store.record_replies, request)
     await _after_record(turn, result, kind)
 
 
@@ -54,7 +54,10 @@ async def on_free_text(turn: Turn, text: str) -> None:
     async with turn.svc.db.transaction() as session:
         nudge = await store.latest_open_nudge(session, turn.user.id, turn.now)
         result = (
-            await store.record_reply(session, nudge.id, turn.user.id, kind, "text", turn.now)
+            await store.record_reply(
+                await session.connection(),
+                store.ReplyRequest(nudge.id, turn.user.id, kind, "text", turn.now),
+            )
             if nudge is not None and nudge.id is not None
             else None
         )
@@ -73,7 +76,7 @@ async def _after_record(turn: Turn, result: ReplyResult, kind: ReplyKind) -> Non
         return
     nudge = result.nudge
     assert nudge is not None
-    lang = nudge.language
+    lang = nudge.language or turn.lang
     texts = turn.svc.texts
     if result.outcome is not ReplyOutcome.RECORDED:
         shown = ReplyKind(nudge.outcome) if nudge.outcome else ReplyKind.LATER
@@ -126,17 +129,20 @@ async def _close_nudge_buttons(
 
 async def _acknowledge(turn: Turn, kind: ReplyKind, nudge: AnsweredNudge) -> None:
     """The kind words after a newly recorded answer, plus the follow-up question if any."""
-    lang, texts = nudge.language, turn.svc.texts
+    lang, texts = nudge.language or turn.lang, turn.svc.texts
     if kind is ReplyKind.LATER:
         evening = _evening(turn, lang, nudge.timezone)
         label = texts.format_time(lang, evening.time()) if evening else None
         markup = later_keyboard(texts, lang, nudge.nudge_id, label)
         await turn.say(texts.get(lang, "reply.later"), markup)
         return
-    await turn.say(texts.get(lang, f"reply.{kind.value}"))
+    words = texts.get(lang, f"reply.{kind.value}")
     if kind in (ReplyKind.DONE, ReplyKind.SOME):
+        # One message, not two: the kind words and the "how did it feel?" question.
         markup = feeling_keyboard(texts, lang, nudge.nudge_id)
-        await turn.say(texts.get(lang, "reply.ask_feeling"), markup)
+        await turn.say(f"{words}\n\n{texts.get(lang, 'reply.ask_feeling')}", markup)
+        return
+    await turn.say(words)
 
 
 async def on_later_button(turn: Turn, callback: Callback) -> None:
@@ -194,9 +200,8 @@ async def on_feeling_button(turn: Turn, callback: Callback) -> None:
         await turn.answer(turn.t("reply.stale"), close=True)
         return
     await turn.answer()
-    await edit_quietly(
-        turn.query, f"{turn.t('reply.ask_feeling')} {turn.t(f'buttons.feel_{feeling.value}')}"
-    )
+    asked = getattr(turn.query.message, "text", None) or turn.t("reply.ask_feeling")
+    await edit_quietly(turn.query, f"{asked} {turn.t(f'buttons.feel_{feeling.value}')}")
     client, therapist = result.client, result.therapist
     assert client is not None
     if feeling in (Feeling.PAINFUL, Feeling.HARD) and therapist is not None:
