@@ -96,6 +96,9 @@ class BotRuntime:
             .build()
         )
         limiter = RateLimiter(settings.rate_per_s, settings.per_chat_interval_s)
+        # One group-commit writer for the two busiest write paths: nudge attempts
+        # and answers to them.
+        writer = BatchWriter(db)
         engine = NudgeEngine(
             db,
             clock,
@@ -107,8 +110,8 @@ class BotRuntime:
                 lease=settings.nudge_lease,
                 safety_interval_s=settings.safety_interval_s,
             ),
+            writer,
         )
-        writer = BatchWriter(db)
         app.bot_data[SERVICES_KEY] = Services(
             settings=settings,
             db=db,

@@ -66,13 +66,15 @@ class NudgeEngine:
         sender: Sender,
         limiter: RateLimiter,
         config: EngineConfig,
+        writer: BatchWriter,
     ) -> None:
+        """`writer` is shared with the handlers and started/stopped by its owner."""
         self._db = db
         self._clock = clock
         self._sender = sender
         self._limiter = limiter
         self._config = config
-        self._writer = BatchWriter(db)
+        self._writer = writer
         self._scheduler: AsyncIOScheduler | None = None
         self._producer: asyncio.Task[None] | None = None
         self._workers: list[asyncio.Task[None]] = []
@@ -84,7 +86,6 @@ class NudgeEngine:
 
     async def start(self) -> None:
         self._stopping = False
-        self._writer.start()
         loop = asyncio.get_running_loop()
         self._workers = [loop.create_task(self._work()) for _ in range(self._config.workers)]
         self._scheduler = AsyncIOScheduler(timezone=UTC, event_loop=loop)
@@ -110,7 +111,6 @@ class NudgeEngine:
             worker.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
         self._workers = []
-        await self._writer.stop()
 
     async def _scheduled_poke(self) -> None:
         """APScheduler runs plain functions in a worker thread; a coroutine runs on our loop."""
