@@ -138,6 +138,7 @@ class BotRuntime:
                 port=self.settings.webhook_port,
                 url_path="telegram",
                 webhook_url=f"{self.settings.webhook_url.rstrip('/')}/telegram",
+                secret_token=self.settings.webhook_secret,
                 allowed_updates=Update.ALL_TYPES,
             )
         else:

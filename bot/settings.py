@@ -44,6 +44,7 @@ class Settings:
     rate_per_s: float = 30.0
     per_chat_interval_s: float = 1.0
     webhook_url: str | None = None
+    webhook_secret: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
 
@@ -132,6 +133,7 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         rate_per_s=_positive_float(env, "SEND_RATE_PER_S", 30),
         per_chat_interval_s=_positive_float(env, "PER_CHAT_INTERVAL_S", 1),
         webhook_url=env.get("WEBHOOK_URL", "").strip() or None,
+        webhook_secret=env.get("WEBHOOK_SECRET", "").strip() or None,
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
         webhook_port=int(port_raw),
     )
