@@ -30,14 +30,16 @@ class Benchmark:
 
 
 REGISTRY: dict[str, Benchmark] = {
-    "burst": Benchmark("bench.burst", "many nudges due at the same minute: send rate and lateness"),
+    "burst": Benchmark(
+        "bench.burst", "many nudges due at once through a Telegram-like rate-limited stub"
+    ),
     "ceiling": Benchmark(
-        "bench.ceiling", "sustained send ceiling against a rate-limited stub (separate process)"
+        "bench.ceiling", "send ceiling against an unlimited stub (own process) vs bare PTB"
     ),
     "scale": Benchmark(
         "bench.scale", "start-up time and peak memory with many clients in the database"
     ),
-    "replies": Benchmark("bench.replies", "button presses and text answers: latency under load"),
+    "replies": Benchmark("bench.replies", "clients pressing Done: replies per second and latency"),
     "restart": Benchmark(
         "bench.restart", "kill and restart mid-burst: nothing lost, nothing twice"
     ),
