@@ -86,6 +86,19 @@ class Texts:
         words = self.raw(lang, "time_words")
         return {word.lower(): time.fromisoformat(value) for word, value in words.items()}
 
+    def slot_times(self, lang: str) -> dict[str, time]:
+        """The suggested times behind the morning/midday/evening buttons (and "this evening")."""
+        return {name: time.fromisoformat(value) for name, value in self.raw(lang, "slots").items()}
+
+    def strip_time_suffix(self, lang: str, text: str) -> str:
+        """Drop words like the German "Uhr" ("19 Uhr") that only say "this is a time"."""
+        cleaned = text.strip()
+        for suffix in self.raw(lang, "meta.time_suffixes"):
+            if cleaned.lower().endswith(" " + suffix) or cleaned.lower().endswith(suffix):
+                cleaned = cleaned[: len(cleaned) - len(suffix)].strip()
+                break
+        return cleaned
+
     def reply_words(self, lang: str) -> dict[str, str]:
         """Phrase → reply kind, across the user's language and the default one."""
         mapping: dict[str, str] = {}

@@ -97,3 +97,10 @@ def test_frequent_messages_have_variants() -> None:
 )
 def test_typed_replies(text: str, kind: str | None) -> None:
     assert parse_reply(text, TEXTS.reply_words("en")) == kind
+
+
+def test_slot_times_and_time_suffixes_exist_per_language() -> None:
+    for lang in TEXTS.languages:
+        assert set(TEXTS.slot_times(lang)) == {"morning", "midday", "evening"}
+    assert TEXTS.strip_time_suffix("de", "19 Uhr") == "19"
+    assert TEXTS.strip_time_suffix("en", "7 o'clock") == "7"

@@ -77,7 +77,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _slot_keyboard(turn: Turn) -> InlineKeyboardMarkup:
-    words = turn.svc.texts.time_words(turn.lang)
+    words = turn.svc.texts.slot_times(turn.lang)
     return InlineKeyboardMarkup(
         [
             [
@@ -126,7 +126,10 @@ async def on_text(turn: Turn, state: DialogState, text: str) -> None:
             )
             await turn.say(turn.t("enrol.timezone_choose"), markup)
     elif state.step == "time":
-        at = parse_time_of_day(text, turn.svc.texts.time_words(turn.lang))
+        texts, words = turn.svc.texts, turn.svc.texts.time_words(turn.lang)
+        at = parse_time_of_day(text, words) or parse_time_of_day(
+            texts.strip_time_suffix(turn.lang, text), words
+        )
         if at is None:
             await turn.say(turn.t("enrol.time_unknown", text=text[:40]))
         else:

@@ -28,7 +28,7 @@ def _zone(timezone: str | None) -> ZoneInfo:
 
 def _evening(turn: Turn, lang: str, timezone: str | None) -> datetime | None:
     local_now = turn.now.astimezone(_zone(timezone))
-    evening = turn.svc.texts.time_words(lang)["evening"]
+    evening = turn.svc.texts.slot_times(lang)["evening"]
     candidate = local_now.replace(hour=evening.hour, minute=evening.minute, second=0, microsecond=0)
     return candidate if candidate - local_now >= EVENING_MIN_GAP else None
 

@@ -1,0 +1,35 @@
+"""A client whose Telegram speaks German gets the whole journey in German."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.clock import ManualClock
+from tests.botapi_stub import BotApiStub, buttons
+from tests.conftest import THERAPIST_ID, RuntimeFactory
+from tests.journeys import create_client
+
+
+async def test_german_client_enrols_and_answers(
+    stub: BotApiStub, start_bot: RuntimeFactory, clock: ManualClock
+) -> None:
+    await start_bot()
+    token = await create_client(stub.user(THERAPIST_ID, "Dana"), "Jonas", [("Brücke", "3 x 10")])
+    jonas = stub.user(9101, "Jonas", language_code="de-AT")
+    sent = await jonas.send(f"/start {token}")
+    await jonas.wait_for("Hallo Jonas", after=sent.message_id)
+    consent = await jonas.wait_for("was ich speichere", after=sent.message_id)
+    await jonas.press(consent, "Ja, das passt")
+    await jonas.wait_for("In welcher Zeitzone", after=consent.message_id)
+    sent = await jonas.send("Wien")
+    ask = await jonas.wait_for("Wann passt dir", after=sent.message_id)
+    assert "Abends (19:00)" in buttons(ask)
+    sent = await jonas.send("18 Uhr")
+    confirmation = await jonas.wait_for("Alles eingerichtet", after=sent.message_id)
+    assert "jeden Tag um 18:00 (Europe/Vienna), ab heute" in (confirmation.text or "")
+
+    clock.set(datetime(2026, 11, 23, 17, 0, tzinfo=UTC))  # 18:00 in Vienna
+    nudge = await jonas.wait_for("Brücke: 3 x 10")
+    assert buttons(nudge) == ["✅ Erledigt", "🌗 Ein Teil davon", "⏰ Später", "🌙 Heute nicht"]
+    sent = await jonas.send("erledigt")
+    await jonas.wait_for("Wie hat es sich angefühlt?", after=sent.message_id)
