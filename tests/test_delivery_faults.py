@@ -162,3 +162,16 @@ async def test_burst_with_mixed_faults_delivers_each_exactly_once_in_due_order(
     await runtime.engine.idle()
     assert all(len(_nudge_sends(stub, u)) == 1 for u in users)
     assert {r.status for r in await _rows(runtime)} == {"sent"}
+
+
+async def test_answers_to_people_wait_out_flood_control(
+    stub: BotApiStub, start_bot: RuntimeFactory
+) -> None:
+    await start_bot()
+    user = stub.user(8601, "Flo")
+    stub.fail_next("sendMessage", status=429, retry_after=1, chat_id=8601)
+    sent = await user.send("/help")
+    await user.wait_for("Here's what I can do", after=sent.message_id, timeout=5)
+    refused = [c for c in stub.calls_to("sendMessage") if c.status == 429]
+    accepted = [c for c in stub.calls_to("sendMessage") if c.status == 200]
+    assert len(refused) == 1 and accepted[-1].at - refused[0].at >= 0.9

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ContextTypes
 
 from bot.clock import Clock
@@ -17,10 +18,12 @@ from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
 from bot.db.dialogs import DialogState
 from bot.domain.timezones import CityIndex
+from bot.services.delivery import retry_seconds
 from bot.settings import Settings
 from bot.texts import Texts
 
 SERVICES_KEY = "services"
+FLOOD_RETRIES = 3
 
 
 @dataclass
@@ -85,7 +88,24 @@ class Turn:
         chat = self.update.effective_chat
         if chat is None:
             return None
-        return await self.context.bot.send_message(chat.id, text, reply_markup=markup)
+        return await self.tell(chat.id, text, markup)
+
+    async def tell(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> Message:
+        """Send to any chat (e.g. the therapist), waiting out Telegram's flood control.
+
+        A 429 on an answer to a person is no reason to drop it: wait as told and
+        try again, a few times, before letting the error handler apologise.
+        """
+        for attempt in range(1, FLOOD_RETRIES + 1):
+            try:
+                return await self.context.bot.send_message(chat_id, text, reply_markup=markup)
+            except RetryAfter as exc:
+                if attempt == FLOOD_RETRIES:
+                    raise
+                await asyncio.sleep(retry_seconds(exc.retry_after))
+        raise AssertionError("unreachable")
 
     async def answer(self, text: str | None = None, *, close: bool = False) -> None:
         """Answer the pressed button (Telegram wants every press answered); optionally

@@ -285,7 +285,7 @@ async def _complete(turn: Turn, state: DialogState, weekdays: int) -> None:
         turn.svc.poke_scheduler()
     if therapist is not None and client is not None:
         schedule = describe_schedule(turn.svc.texts, therapist.language, slot)
-        await turn.context.bot.send_message(
+        await turn.tell(
             therapist.telegram_user_id,
             turn.svc.texts.get(
                 therapist.language, "enrol.therapist_joined", label=client.label, schedule=schedule

@@ -208,7 +208,7 @@ async def on_feeling_button(turn: Turn, callback: Callback) -> None:
         texts, tlang = turn.svc.texts, therapist.language
         stamp = turn.now.astimezone(_zone(client.timezone))
         when = f"{stamp.date().isoformat()} {texts.format_time(tlang, stamp.time())}"
-        await turn.context.bot.send_message(
+        await turn.tell(
             therapist.telegram_user_id,
             texts.get(tlang, f"therapist.alert_{feeling.value}", label=client.label, time=when),
         )
