@@ -148,17 +148,21 @@ class BotRuntime:
         log.info("bot @%s is running", self.app.bot.username)
 
     async def _publish_commands(self) -> None:
-        lang = self.texts.default
-        commands = [
-            BotCommand(name, self.texts.get(lang, f"commands.{name}"))
-            for name in COMMANDS
-            if name != "newclient"
-        ]
-        try:
-            await self.app.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
-        except TelegramError as exc:
-            # The command menu is a convenience; a server that refuses it must not stop the bot.
-            log.warning("could not publish the command menu: %s", exc)
+        """The command menu in every language we speak; the default one for the rest."""
+        for lang in self.texts.languages:
+            commands = [
+                BotCommand(name, self.texts.get(lang, f"commands.{name}"))
+                for name in COMMANDS
+                if name != "newclient"
+            ]
+            code = None if lang == self.texts.default else lang
+            try:
+                await self.app.bot.set_my_commands(
+                    commands, scope=BotCommandScopeAllPrivateChats(), language_code=code
+                )
+            except TelegramError as exc:
+                # The menu is a convenience; a server that refuses it must not stop the bot.
+                log.warning("could not publish the %s command menu: %s", lang, exc)
 
     async def stop(self) -> None:
         await self.engine.stop()
