@@ -37,9 +37,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -62,6 +59,7 @@ from bench.common import (
 from bench.report import emit_json, print_table, target_row, verdict
 from bench.seed import seed_clients
 from bench.stubproc import StubProcess
+from bench.workdir import Workdir
 
 TOKEN = "123456789:bench-burst-token-for-local-stub"
 RATIO_TARGET = 0.97
@@ -168,20 +166,12 @@ async def measure(database_url: str, workdir: Path, args: argparse.Namespace) ->
 
 def run(args: argparse.Namespace) -> int:
     """Seed (blocking: the seeder runs the bot's migrations), then one bot run."""
-    workdir = Path(tempfile.mkdtemp(prefix="bench-burst-"))
-    try:
-        url = f"sqlite+aiosqlite:///{workdir / 'burst.db'}"
+    with Workdir("burst", keep=args.keep) as workdir:
+        url = workdir.db_url()
         seeding = time.perf_counter()
         seeded = seed(url, args.clients, args.due_instants, args.due_in)
         seed_s = time.perf_counter() - seeding
-        result = asyncio.run(measure(url, workdir, args))
-    except BaseException:
-        print(f"kept {workdir} for diagnosis", file=sys.stderr)
-        raise
-    if args.keep:
-        print(f"kept {workdir}")
-    else:
-        shutil.rmtree(workdir, ignore_errors=True)
+        result = asyncio.run(measure(url, workdir.path, args))
     return report(args, result, seeded, seed_s)
 
 

@@ -30,9 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +49,7 @@ from bench.common import (
 from bench.report import emit_json, print_table, target_row
 from bench.seed import EXERCISES, seed_clients
 from bench.stubproc import StubProcess
+from bench.workdir import Workdir
 
 TOKEN = "123456789:bench-ceiling-token-for-local-stub"
 RATIO_TARGET = 0.8
@@ -181,20 +179,12 @@ async def measure(database_url: str, workdir: Path, args: argparse.Namespace) ->
 
 def run(args: argparse.Namespace) -> int:
     """Seed (blocking: the seeder runs the bot's migrations), then bare PTB, then the bot."""
-    workdir = Path(tempfile.mkdtemp(prefix="bench-ceiling-"))
-    try:
-        url = f"sqlite+aiosqlite:///{workdir / 'ceiling.db'}"
+    with Workdir("ceiling", keep=args.keep) as workdir:
+        url = workdir.db_url()
         seeding = time.perf_counter()
         seed_clients(url, args.clients, last_whole_minute(), first_user_id=FIRST_CHAT_ID)
         seed_s = time.perf_counter() - seeding
-        result = asyncio.run(measure(url, workdir, args))
-    except BaseException:
-        print(f"kept {workdir} for diagnosis", file=sys.stderr)
-        raise
-    if args.keep:
-        print(f"kept {workdir}")
-    else:
-        shutil.rmtree(workdir, ignore_errors=True)
+        result = asyncio.run(measure(url, workdir.path, args))
     return report(args, result, seed_s)
 
 

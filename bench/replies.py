@@ -43,8 +43,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +62,7 @@ from bench.driving import (
 )
 from bench.report import emit_json, print_table, target_row
 from bench.seed import seed_clients, sqlite_path
+from bench.workdir import Workdir
 
 TOKEN = "123456789:bench-replies-token-for-local-stub"
 FIRST_USER_ID = 10_000_000
@@ -431,24 +430,18 @@ def _num(value: float | None) -> str:
 def run(args: argparse.Namespace) -> int:
     """Seed (blocking, before any event loop: the seeder runs migrations), then measure."""
     steady_n = max(1, round(args.steady_rate * args.steady_seconds))
-    workdir = Path(tempfile.mkdtemp(prefix="bench-replies-"))
-    failed = True
-    try:
+    with Workdir("replies", keep=args.keep) as workdir:
         speed_before = cpu_speed_ms()
-        url = f"sqlite+aiosqlite:///{workdir / 'replies.db'}"
+        url = workdir.db_url()
         chats = seed_clients(
             url, args.clients + steady_n, whole_minute_now(), first_user_id=FIRST_USER_ID
         )
         figures = asyncio.run(
-            measure(url, chats[: args.clients], chats[args.clients :], workdir, args)
+            measure(url, chats[: args.clients], chats[args.clients :], workdir.path, args)
         )
-        failed = bool(figures["log_problems"] or figures["unexpected"])
+        if figures["log_problems"] or figures["unexpected"]:
+            workdir.keep = True
         speed_after = cpu_speed_ms()
-    finally:
-        if args.keep or failed:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
     burst: PhaseResult = figures["burst"]
     steady: PhaseResult = figures["steady"]

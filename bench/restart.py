@@ -35,8 +35,6 @@ import argparse
 import asyncio
 import random
 import re
-import shutil
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -54,6 +52,7 @@ from bench.driving import (
 )
 from bench.report import emit_json, print_table, verdict
 from bench.seed import seed_clients, sqlite_path
+from bench.workdir import Workdir
 
 TOKEN = "123456789:bench-restart-token-for-local-stub"
 FIRST_USER_ID = 10_000_000
@@ -377,23 +376,13 @@ def judge(chats: list[int], figures: dict[str, Any]) -> Verdict:
 def run(args: argparse.Namespace) -> int:
     """Seed (blocking, before any event loop: the seeder runs migrations), then measure."""
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-restart-"))
-    keep = args.keep
-    try:
-        url = f"sqlite+aiosqlite:///{workdir / 'restart.db'}"
+    with Workdir("restart", keep=args.keep) as workdir:
+        url = workdir.db_url()
         chats = seed_clients(url, args.clients, whole_minute_now(), first_user_id=FIRST_USER_ID)
-        try:
-            figures = asyncio.run(measure(url, chats, workdir, args, seed))
-        except BaseException:
-            keep = True
-            raise
+        figures = asyncio.run(measure(url, chats, workdir.path, args, seed))
         result = judge(chats, figures)
-        keep = keep or bool(result.lost or result.duplicates)
-    finally:
-        if keep:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        if result.lost or result.duplicates:
+            workdir.keep = True
 
     watcher: Watcher = figures["watcher"]
     incarnations: list[Incarnation] = figures["incarnations"]

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,6 +27,7 @@ from pathlib import Path
 from bench.botproc import BotProcess
 from bench.report import emit_json, print_table, target_row
 from bench.seed import seed_clients
+from bench.workdir import Workdir
 
 TOKEN = "123456789:bench-scale-token-for-local-stub"
 READY_TARGET_S = 2.0
@@ -102,24 +101,18 @@ async def measure(
 def run(args: argparse.Namespace) -> int:
     """Seed (blocking, before any event loop: the seeder runs the bot's migrations), then
     start the bot ``--runs`` times."""
-    workdir = Path(tempfile.mkdtemp(prefix="bench-scale-"))
-    try:
+    with Workdir("scale", keep=args.keep) as workdir:
         due = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=1)
-        url = f"sqlite+aiosqlite:///{workdir / 'scale.db'}"
+        url = workdir.db_url()
         seeding = time.perf_counter()
         seed_clients(url, args.clients, due, zone=args.zone)
         seed_s = time.perf_counter() - seeding
-        db_mb = sum(p.stat().st_size for p in workdir.glob("scale.db*")) / 2**20
+        db_mb = sum(p.stat().st_size for p in workdir.path.glob("scale.db*")) / 2**20
         empty_url = None
         if args.baseline:
-            empty_url = f"sqlite+aiosqlite:///{workdir / 'empty.db'}"
+            empty_url = workdir.db_url("empty")
             seed_clients(empty_url, 0, due)
-        results, baseline = asyncio.run(measure(url, empty_url, workdir, args))
-    finally:
-        if args.keep:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        results, baseline = asyncio.run(measure(url, empty_url, workdir.path, args))
 
     ready_s = statistics.median(r.ready_s for r in results)
     peaks = [r.peak_rss_mb for r in results if r.peak_rss_mb is not None]
