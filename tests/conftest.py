@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from sqlmodel import SQLModel, select
 
 from bot.app import BotRuntime
 from bot.clock import Clock, ManualClock
@@ -19,6 +21,7 @@ from tests.botapi_stub import BotApiStub
 TOKEN = "123456789:TEST-token-for-the-local-stub-only"
 BOT_USERNAME = "homework_test_bot"
 THERAPIST_ID = 1001
+M = TypeVar("M", bound=SQLModel)
 # A Monday morning in UTC: before every time zone's evening and New York's morning.
 START = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 
@@ -56,6 +59,12 @@ def variants(key: str, lang: str = "en") -> Callable[[object], bool]:
         return any(option.split("{")[0] in text for option in options)
 
     return match
+
+
+async def rows(runtime: BotRuntime, model: type[M]) -> list[M]:
+    """Every row of a table in insertion order, read the way the bot reads them."""
+    async with runtime.db.transaction() as session:
+        return list(await session.exec(select(model).order_by(model.id)))  # type: ignore[attr-defined]
 
 
 RuntimeFactory = Callable[..., Awaitable[BotRuntime]]

@@ -8,19 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import select
-
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Nudge, Reply
 from tests.botapi_stub import BotApiStub, buttons
-from tests.conftest import THERAPIST_ID, variants
+from tests.conftest import THERAPIST_ID, rows, variants
 from tests.journeys import create_client, enrol
-
-
-async def _replies(runtime: BotRuntime) -> list[Reply]:
-    async with runtime.db.transaction() as session:
-        return list(await session.exec(select(Reply).order_by(Reply.id)))
 
 
 async def test_therapist_two_clients_nudges_and_replies(
@@ -115,11 +108,10 @@ async def test_therapist_two_clients_nudges_and_replies(
     await anna.press(tuesday, "Not today")
     await anna.wait_for(variants("reply.not_today"), after=tuesday.message_id)
 
-    kinds = [(r.client_id, r.kind, r.source) for r in await _replies(runtime)]
+    kinds = [(r.client_id, r.kind, r.source) for r in await rows(runtime, Reply)]
     assert [k for _c, k, _s in kinds] == ["done", "later", "done", "not_today"]
     assert [s for _c, _k, s in kinds] == ["button", "button", "text", "button"]
-    async with runtime.db.transaction() as session:
-        nudges = list(await session.exec(select(Nudge)))
+    nudges = await rows(runtime, Nudge)
     assert len(nudges) == 3
     assert all(n.status == "sent" and n.message_id for n in nudges)
     # The Wednesday nudge for Ben is already scheduled, not sent.

@@ -10,12 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Client, Nudge
 from bot.scheduling.engine import EngineConfig
 from tests.botapi_stub import BotApiStub
-from tests.conftest import THERAPIST_ID, RuntimeFactory
+from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
 from tests.journeys import create_client, enrol
 
 DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -36,11 +35,6 @@ def _nudge_sends(stub: BotApiStub, chat_id: int) -> list[object]:
     return [m for m in stub.messages(chat_id) if "Bridge: 3 x 10" in (m.text or "")]
 
 
-async def _rows(runtime: BotRuntime) -> list[Nudge]:
-    async with runtime.db.transaction() as session:
-        return list(await session.exec(select(Nudge).order_by(Nudge.id)))
-
-
 async def test_429_is_obeyed_and_nothing_is_dropped(
     stub: BotApiStub, start_bot: RuntimeFactory, clock: ManualClock
 ) -> None:
@@ -53,9 +47,9 @@ async def test_429_is_obeyed_and_nothing_is_dropped(
         await stub.user(user_id, "x").wait_for("Bridge: 3 x 10", timeout=10)
     await runtime.engine.idle()
     assert [len(_nudge_sends(stub, c)) for c in (8001, 8002, 8003)] == [1, 1, 1]
-    rows = await _rows(runtime)
-    assert all(r.status == "sent" for r in rows)
-    assert sum(r.attempt_log.split().count("429") for r in rows) == 2
+    nudges = await rows(runtime, Nudge)
+    assert all(r.status == "sent" for r in nudges)
+    assert sum(r.attempt_log.split().count("429") for r in nudges) == 2
     assert runtime.engine.stats["429"] == 2
     # The pause applied to everyone: apart from requests already on the wire, nothing
     # was sent in the second after a 429.
@@ -75,7 +69,7 @@ async def test_server_errors_are_retried_with_backoff(
     clock.set(DUE)
     await stub.user(8101, "x").wait_for("Bridge: 3 x 10")
     await runtime.engine.idle()
-    [row] = await _rows(runtime)
+    [row] = await rows(runtime, Nudge)
     assert row.status == "sent" and row.attempts == 3
     assert row.attempt_log.split() == ["net", "net", "ok"]
     assert len(_nudge_sends(stub, 8101)) == 1
@@ -92,13 +86,13 @@ async def test_persistent_trouble_is_handed_back_and_retried_later(
     clock.set(DUE)
     await stub.wait_for_call("sendMessage", lambda c: c.status == 500, after=0)
     await runtime.engine.idle()
-    [row] = await _rows(runtime)
+    [row] = await rows(runtime, Nudge)
     assert row.status == "claimed" and row.attempts == 3 and row.retry_at is not None
     assert _nudge_sends(stub, 8201) == []
     clock.advance(timedelta(minutes=1))
     await stub.user(8201, "x").wait_for("Bridge: 3 x 10")
     await runtime.engine.idle()
-    [row] = await _rows(runtime)
+    [row] = await rows(runtime, Nudge)
     assert row.status == "sent" and row.attempts == 4
 
 
@@ -112,7 +106,7 @@ async def test_timeout_after_telegram_accepted_is_the_counted_duplicate(
     await stub.user(8301, "x").wait_for("Bridge: 3 x 10")
     await runtime.engine.idle()
     await stub.user(8301, "x").wait_quiet(0.5)
-    [row] = await _rows(runtime)
+    [row] = await rows(runtime, Nudge)
     assert row.status == "sent"
     assert row.attempt_log.split() == ["timeout", "ok"]
     assert runtime.engine.stats["ambiguous_retry"] == 1
@@ -129,7 +123,7 @@ async def test_blocked_bot_stops_nudges_until_the_person_writes_again(
     clock.set(DUE)
     await stub.wait_for_call("sendMessage", lambda c: c.status == 403, after=0)
     await runtime.engine.idle()
-    [row] = await _rows(runtime)
+    [row] = await rows(runtime, Nudge)
     assert row.status == "undeliverable" and row.attempt_log.split() == ["403"]
     async with runtime.db.transaction() as session:
         client = (await session.exec(select(Client).where(Client.telegram_user_id == 8401))).one()
@@ -161,7 +155,7 @@ async def test_burst_with_mixed_faults_delivers_each_exactly_once_in_due_order(
         await stub.user(user_id, "x").wait_for("Bridge: 3 x 10", timeout=10)
     await runtime.engine.idle()
     assert all(len(_nudge_sends(stub, u)) == 1 for u in users)
-    assert {r.status for r in await _rows(runtime)} == {"sent"}
+    assert {r.status for r in await rows(runtime, Nudge)} == {"sent"}
 
 
 async def test_answers_to_people_wait_out_flood_control(

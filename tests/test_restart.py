@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import select
-
-from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Nudge
 from tests.botapi_stub import BotApiStub
-from tests.conftest import THERAPIST_ID, RuntimeFactory
+from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
 from tests.journeys import create_client, enrol
 
 # Enrolled at 06:00 UTC on Monday 2026-11-23 for 09:00 UTC daily.
@@ -28,11 +25,6 @@ def _nudges_to(stub: BotApiStub, chat_id: int) -> list[object]:
         for call in stub.calls_to("sendMessage")
         if call.params.get("chat_id") == chat_id and "Bridge" in str(call.params.get("text"))
     ]
-
-
-async def _nudge_rows(runtime: BotRuntime) -> list[Nudge]:
-    async with runtime.db.transaction() as session:
-        return list(await session.exec(select(Nudge).order_by(Nudge.id)))
 
 
 async def test_restart_after_sending_does_not_repeat(
@@ -54,8 +46,8 @@ async def test_restart_after_sending_does_not_repeat(
     await stub.user(7001, "Rae").wait_for(lambda m: "Bridge" in (m.text or "") and m.date > 0)
     await second.engine.idle()
     assert len(_nudges_to(stub, 7001)) == 2
-    rows = await _nudge_rows(second)
-    assert [r.local_date.isoformat() for r in rows] == ["2026-11-23", "2026-11-24"]
+    nudges = await rows(second, Nudge)
+    assert [r.local_date.isoformat() for r in nudges] == ["2026-11-23", "2026-11-24"]
 
 
 async def test_downtime_within_grace_sends_once_late(
@@ -84,8 +76,8 @@ async def test_downtime_beyond_grace_is_recorded_not_flooded(
     await second.engine.idle()
     assert await stub.user(7001, "Rae").wait_quiet(0.3) == []
     assert _nudges_to(stub, 7001) == []
-    rows = await _nudge_rows(second)
-    assert [(r.local_date.isoformat(), r.status) for r in rows] == [
+    nudges = await rows(second, Nudge)
+    assert [(r.local_date.isoformat(), r.status) for r in nudges] == [
         ("2026-11-23", "expired"),
         ("2026-11-24", "expired"),
         ("2026-11-25", "expired"),
