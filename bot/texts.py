@@ -40,6 +40,7 @@ class Texts:
         self._locales = locales
         self.default = default
         self._rng = rng or random.Random()
+        self._reply_words: dict[str, dict[str, str]] = {}
 
     @classmethod
     def load(cls, config_dir: Path, default: str = "en", rng: random.Random | None = None) -> Texts:
@@ -94,20 +95,24 @@ class Texts:
         """Drop words like the German "Uhr" ("19 Uhr") that only say "this is a time"."""
         cleaned = text.strip()
         for suffix in self.raw(lang, "meta.time_suffixes"):
-            if cleaned.lower().endswith(" " + suffix) or cleaned.lower().endswith(suffix):
+            if cleaned.lower().endswith(suffix):
                 cleaned = cleaned[: len(cleaned) - len(suffix)].strip()
                 break
         return cleaned
 
     def reply_words(self, lang: str) -> dict[str, str]:
-        """Phrase → reply kind, across the user's language and the default one."""
-        mapping: dict[str, str] = {}
-        for code in dict.fromkeys([self.default, lang]):
-            table = self.raw(code, "reply_words")
-            for kind, phrases in table.items():
-                for phrase in phrases:
-                    mapping[phrase.lower()] = kind
-        return mapping
+        """Phrase → reply kind, across the user's language and the default one.
+
+        Built once per language: every typed message is matched against it.
+        """
+        if lang not in self._reply_words:
+            mapping: dict[str, str] = {}
+            for code in dict.fromkeys([self.default, lang]):
+                for kind, phrases in self.raw(code, "reply_words").items():
+                    for phrase in phrases:
+                        mapping[phrase.lower()] = kind
+            self._reply_words[lang] = mapping
+        return self._reply_words[lang]
 
     def format_time(self, lang: str, value: time) -> str:
         if self.raw(lang, "meta.clock") == "24h":
