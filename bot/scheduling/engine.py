@@ -18,6 +18,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -220,37 +221,26 @@ class NudgeEngine:
                     attempts.renudge_sent, (content.nudge_id, result.message_id)
                 )
             return
+        finished = partial(
+            attempts.Finished, nudge_id=content.nudge_id, log=codes, attempts=tries, now=now
+        )
         if result.outcome is Outcome.OK and result.message_id is not None:
             self.stats["sent"] += 1
-            outcome = attempts.Finished(
-                content.nudge_id,
-                NudgeStatus.SENT,
-                codes,
-                tries,
-                now,
-                chat_id=content.chat_id,
-                message_id=result.message_id,
+            outcome = finished(
+                status=NudgeStatus.SENT, chat_id=content.chat_id, message_id=result.message_id
             )
         elif result.outcome in (Outcome.BLOCKED, Outcome.REJECTED):
             self.stats["undeliverable"] += 1
-            outcome = attempts.Finished(
-                content.nudge_id,
-                NudgeStatus.UNDELIVERABLE,
-                codes,
-                tries,
-                now,
+            outcome = finished(
+                status=NudgeStatus.UNDELIVERABLE,
                 error=result.error,
                 client_id=content.client_id,
                 unreachable=result.outcome is Outcome.BLOCKED,
             )
         else:
             self.stats["retry_later"] += 1
-            outcome = attempts.Finished(
-                content.nudge_id,
-                NudgeStatus.CLAIMED,
-                codes,
-                tries,
-                now,
+            outcome = finished(
+                status=NudgeStatus.CLAIMED,
                 retry_at=now + self._config.retry_later,
                 error=result.error,
             )
