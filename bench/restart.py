@@ -1,10 +1,12 @@
 """restart: SIGKILL the bot several times mid-burst; every nudge must arrive exactly once.
 
 The engine's promise (README, bot/scheduling/engine.py): an attempt is committed as
-'sending' before its request leaves and its outcome after the answer; a nudge left
+'sending' once its request is written up to its last byte and just before that byte
+leaves (bot/db/sending_marks.py), and its outcome after the answer; a nudge left
 'sending' by a dead process becomes 'unconfirmed' after NUDGE_LEASE_S and is *not*
 resent (at most once for that ambiguous case), while claimed-but-never-attempted
-nudges are sent after a restart. This benchmark checks the promise from the user's
+nudges are sent after a restart (a request cut off before its last byte is dropped by
+the server, which the table counts). This benchmark checks the promise from the user's
 side and measures the one window it leaves open.
 
 How: seed ``--clients`` clients due now, start the real bot (``python -m bot``) with
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import random
 import re
 import time
@@ -134,6 +137,27 @@ class Watcher:
         return len(sighting.accepted_wall) if sighting else 0
 
 
+class CutOffRequests(logging.Filter):
+    """Counts (and silences) the stub's reports of requests whose client died mid-request.
+
+    A bot killed after writing part of a request leaves the stub waiting for the rest; the
+    stub's server logs "Error handling request" with "Connection lost" and drops it. That
+    is the designed way to die: the nudge was not yet marked 'sending', so it goes out again
+    after the restart.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, ConnectionResetError):
+            self.count += 1
+            return False
+        return True
+
+
 @dataclass
 class NudgeRow:
     nudge_id: int
@@ -232,6 +256,8 @@ async def measure(
     if args.bot_path is not None:
         env["PYTHONPATH"] = str(args.bot_path.resolve())
     incarnations: list[Incarnation] = []
+    cut_off = CutOffRequests()
+    logging.getLogger("aiohttp.server").addFilter(cut_off)
     async with BotApiStub(
         TOKEN, record_calls=False, global_limit_per_s=args.limit, per_chat_limit_per_s=1.0
     ) as stub:
@@ -290,6 +316,7 @@ async def measure(
             "settle": settle,
             "rows": rows,
             "problems": problems,
+            "cut_off": cut_off.count,
             "elapsed_s": time.monotonic() - started,
         }
 
@@ -309,7 +336,7 @@ class Verdict:
 
 def _nearest_kill(at: datetime | None, incarnations: list[Incarnation]) -> str:
     """How long before the next SIGKILL the attempt began (``attempt_at``, the bot's clock
-    when it asked for the 'sending' commit; the commit itself lands a little later)."""
+    when it asked for the 'sending' commit, its request written but for the last byte)."""
     if at is None:
         return "no attempt_at"
     stamp = at.timestamp()
@@ -412,6 +439,7 @@ def run(args: argparse.Namespace) -> int:
     rows += [
         ("burst span (first → last accepted)", "-" if span is None else f"{span:.2f} s"),
         ("refused with 429 by the stub", watcher.refused_429),
+        ("requests cut off by a kill (dropped)", figures["cut_off"]),
         ("nudge statuses at the end", ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))),
         ("end of wait", figures["settle"]),
         ("delivered but 'unconfirmed' in the DB", result.delivered_unconfirmed),

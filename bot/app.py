@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot.clock import Clock, SystemClock
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
+from bot.db.sending_marks import SendingMarks, sending_marks
 from bot.domain.timezones import CityIndex
 from bot.handlers import enrolment, router, therapist
 from bot.handlers.context import SERVICES_KEY, Services
@@ -64,6 +65,7 @@ class BotRuntime:
     engine: NudgeEngine
     texts: Texts
     writer: BatchWriter
+    marks: SendingMarks
 
     @classmethod
     def build(
@@ -99,6 +101,7 @@ class BotRuntime:
         # One group-commit writer for the two busiest write paths: nudge attempts
         # and answers to them.
         writer = BatchWriter(db)
+        marks = sending_marks(db, writer)
         engine = NudgeEngine(
             db,
             clock,
@@ -111,6 +114,7 @@ class BotRuntime:
                 safety_interval_s=settings.safety_interval_s,
             ),
             writer,
+            marks,
         )
         app.bot_data[SERVICES_KEY] = Services(
             settings=settings,
@@ -122,7 +126,7 @@ class BotRuntime:
             poke_scheduler=engine.poke,
         )
         register_handlers(app)
-        return cls(settings, clock, app, db, engine, texts, writer)
+        return cls(settings, clock, app, db, engine, texts, writer, marks)
 
     async def start(self) -> None:
         await self.db.upgrade()
@@ -172,4 +176,5 @@ class BotRuntime:
             await self.app.stop()
         await self.app.shutdown()
         await self.writer.stop()
+        self.marks.close()
         await self.db.dispose()

@@ -22,18 +22,27 @@ Usage::
 
 Differences from ``HTTPXRequest`` (deliberate): HTTP/1.1 only; no SOCKS proxies; cookies are not
 stored (the Bot API is stateless).
+
+One addition: a *request gate* (:func:`gated`). A request made inside ``with gated(gate):`` is
+written up to its last byte, then ``await gate()`` runs, and only if it returns True does the
+last byte follow. A server acts on a request only once it is complete, so until the gate opens
+nothing has happened; once it opens, the request completes within microseconds, and no other
+task runs in between. The nudge engine commits "this nudge is being sent" in its gate. That
+shrinks the window in which a crash loses a nudge (committed, but never reached Telegram) to
+about as little as it can be, as long as Telegram offers no idempotent sends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import mimetypes
 import os
 import re
 import ssl
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import IO, Any, Final
 from urllib.parse import urlencode, urlsplit
 from urllib.request import getproxies, proxy_bypass_environment
@@ -50,7 +59,34 @@ from telegram._utils.types import ODVInput, UploadFileDict
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-__all__ = ["AiohttpRequest"]
+__all__ = ["AiohttpRequest", "RequestGate", "RequestWithheld", "gated"]
+
+# Called once the request is written up to its last byte; True lets that byte go.
+RequestGate = Callable[[], Awaitable[bool]]
+# PTB's Bot methods have no per-request hook, so the gate travels with the task's context.
+_GATE: contextvars.ContextVar[RequestGate | None] = contextvars.ContextVar(
+    "aiohttp_request_gate", default=None
+)
+
+
+class RequestWithheld(NetworkError):
+    """The gate kept the request's last byte back: the server never received a whole request."""
+
+
+@contextlib.contextmanager
+def gated(gate: RequestGate | None) -> Iterator[None]:
+    """Hold back the last byte of requests made in this block until ``gate()`` says yes.
+
+    The request raises :exc:`RequestWithheld` if the gate says no, and a plain
+    :exc:`telegram.error.NetworkError` if the gate raises; either way the server got no whole
+    request.
+    """
+    token = _GATE.set(gate)
+    try:
+        yield
+    finally:
+        _GATE.reset(token)
+
 
 _POOL_TIMEOUT_MESSAGE: Final = (
     "Pool timeout: All connections in the connection pool are occupied. Request was *not* sent "
@@ -234,7 +270,10 @@ class AiohttpRequest(BaseRequest):
         if isinstance(write_timeout, DefaultValue):
             write_timeout = self._media_write_timeout if has_files else self._write_timeout
 
-        body, headers = _encode_body(request_data, write_timeout)
+        gate = _GATE.get()
+        body, headers = _encode_body(request_data, write_timeout, gate)
+        if gate is not None and body is None and not await gate():
+            raise RequestWithheld("the request gate stayed closed; nothing was sent")
         proxy = self._environment_proxy(url) if self._env_proxies else None
 
         # The pool is our semaphore rather than the connector's queue so that waiting for a
@@ -261,6 +300,10 @@ class AiohttpRequest(BaseRequest):
                 payload = await response.read()
                 return response.status, payload
         except Exception as err:
+            if isinstance(body, _RequestBody) and body.gate_error is not None:
+                raise NetworkError(f"request gate failed: {body.gate_error!r}") from err
+            if isinstance(body, _RequestBody) and body.withheld:
+                raise RequestWithheld("the request gate stayed closed; nothing was sent") from err
             # A stalled body write surfaces as whatever aiohttp wraps it in; the flag says why.
             if isinstance(err, TimeoutError) or (isinstance(body, _RequestBody) and body.timed_out):
                 raise TimedOut from err  # TimeoutError includes aiohttp's ServerTimeoutError
@@ -283,6 +326,9 @@ class _RequestBody(Payload):
     (the whole content of a ``bytes`` upload is one chunk, file handles go in 64 KiB chunks);
     wrapping each ``writer.write`` in the same timeout reproduces that. ``timed_out`` tells the
     request which of aiohttp's (wrapped) errors was ours.
+
+    With a ``gate`` (see :func:`gated`), the last byte waits for it; the wait is not a write and
+    is not timed. ``withheld`` and ``gate_error`` tell the request why it then failed.
     """
 
     # File handles belong to the caller (PTB's InputFile); there is nothing here to close.
@@ -295,12 +341,18 @@ class _RequestBody(Payload):
         write_timeout: float | None,
         *,
         content_type: str = "application/octet-stream",
+        gate: RequestGate | None = None,
     ) -> None:
         super().__init__(chunks, content_type=content_type)
+        if gate is not None and not (chunks and isinstance(chunks[-1], bytes) and chunks[-1]):
+            raise ValueError("a gated body must end in a non-empty bytes chunk")
         self._chunks = chunks
         self._size = size
         self._write_timeout = write_timeout
+        self._gate = gate
         self.timed_out = False
+        self.withheld = False
+        self.gate_error: BaseException | None = None
 
     def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
         return b"".join(c for c in self._chunks if isinstance(c, bytes)).decode(encoding, errors)
@@ -312,13 +364,32 @@ class _RequestBody(Payload):
         self, writer: AbstractStreamWriter, content_length: int | None
     ) -> None:
         # content_length is the Content-Length we declared via `size`; the writer clips to it.
-        for chunk in self._chunks:
+        chunks = self._chunks
+        last = chunks[-1] if self._gate is not None else None
+        if isinstance(last, bytes):
+            chunks = [*chunks[:-1], last[:-1]]
+        for chunk in chunks:
             if isinstance(chunk, bytes):
                 await self._write(writer, chunk)
                 continue
             _rewind(chunk)
             while data := chunk.read(_FILE_CHUNK_SIZE):
                 await self._write(writer, data)
+        if isinstance(last, bytes):
+            await self._pass_gate()
+            # Nothing from here to the transport's write suspends: the byte leaves at once.
+            await self._write(writer, last[-1:])
+
+    async def _pass_gate(self) -> None:
+        assert self._gate is not None
+        try:
+            opened = await self._gate()
+        except Exception as exc:
+            self.gate_error = exc
+            raise
+        if not opened:
+            self.withheld = True
+            raise RequestWithheld("the request gate stayed closed; nothing was sent")
 
     async def _write(self, writer: AbstractStreamWriter, data: bytes) -> None:
         if self._write_timeout is None:
@@ -333,29 +404,36 @@ class _RequestBody(Payload):
 
 
 def _encode_body(
-    request_data: RequestData | None, write_timeout: float | None
+    request_data: RequestData | None,
+    write_timeout: float | None,
+    gate: RequestGate | None = None,
 ) -> tuple[bytes | _RequestBody | None, dict[str, str]]:
     """The body and headers HTTPXRequest would send for ``request_data``.
 
     Files → ``multipart/form-data`` (fields, then files); other parameters → a url-encoded form;
-    no parameters → no body (and, as with httpx, no Content-Type).
+    no parameters → no body (and, as with httpx, no Content-Type). A gated request always gets
+    a :class:`_RequestBody`, which holds its last byte for the gate.
     """
     if request_data is None:
         return None, _PLAIN_HEADERS
     fields = request_data.json_parameters
     if request_data.contains_files:
-        body = _multipart_body(fields, request_data.multipart_data, write_timeout)
+        body = _multipart_body(fields, request_data.multipart_data, write_timeout, gate)
         return body, {"User-Agent": BaseRequest.USER_AGENT, "Content-Type": body.content_type}
     if not fields:
         return None, _PLAIN_HEADERS
     encoded = urlencode(fields).encode("ascii")
-    if len(encoded) <= _WRITER_BUFFER_LIMIT:
+    if gate is None and len(encoded) <= _WRITER_BUFFER_LIMIT:
         return encoded, _URLENCODED_HEADERS  # can't block, so no write timeout to apply
-    return _RequestBody([encoded], len(encoded), write_timeout), _URLENCODED_HEADERS
+    body = _RequestBody([encoded], len(encoded), write_timeout, gate=gate)
+    return body, _URLENCODED_HEADERS
 
 
 def _multipart_body(
-    fields: dict[str, str], files: UploadFileDict, write_timeout: float | None
+    fields: dict[str, str],
+    files: UploadFileDict,
+    write_timeout: float | None,
+    gate: RequestGate | None = None,
 ) -> _RequestBody:
     """``multipart/form-data`` laid out byte for byte as httpx's ``MultipartStream`` does."""
     boundary = os.urandom(16).hex().encode("ascii")
@@ -370,7 +448,7 @@ def _multipart_body(
         length = len(chunk) if isinstance(chunk, bytes) else _filelike_length(chunk)
         size = None if size is None or length is None else size + length
     content_type = f"multipart/form-data; boundary={boundary.decode('ascii')}"
-    return _RequestBody(chunks, size, write_timeout, content_type=content_type)
+    return _RequestBody(chunks, size, write_timeout, content_type=content_type, gate=gate)
 
 
 def _multipart_parts(

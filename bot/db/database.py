@@ -34,7 +34,11 @@ class Database:
         await upgrade_database(self.engine)
 
     @asynccontextmanager
-    async def _turn(self) -> AsyncIterator[None]:
+    async def turn(self) -> AsyncIterator[None]:
+        """Our turn at the database: on SQLite, no other transaction of ours is open meanwhile.
+
+        Writers that bypass the async engine (bot/db/sending_marks.py) take it too.
+        """
         if self._serial is None:
             yield
         else:
@@ -44,13 +48,13 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Commit on success, roll back on any error, so a crash never half-records."""
-        async with self._turn(), self._sessions() as session, session.begin():
+        async with self.turn(), self._sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager
     async def core_transaction(self) -> AsyncIterator[AsyncConnection]:
         """The same, on a plain connection, for bulk Core statements on hot paths."""
-        async with self._turn(), self.engine.begin() as connection:
+        async with self.turn(), self.engine.begin() as connection:
             yield connection
 
     async def dispose(self) -> None:

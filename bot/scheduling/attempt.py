@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
 from bot.db.nudges import NudgeContent
+
+# Runs once the request is ready to complete; False means it must not (see bot/transport.py).
+Gate = Callable[[], Awaitable[bool]]
 
 
 class Outcome(StrEnum):
@@ -16,6 +20,7 @@ class Outcome(StrEnum):
     REJECTED = "400"  # Telegram refuses this request; retrying won't help
     TIMEOUT = "timeout"  # ambiguous: Telegram may have accepted it
     NETWORK = "net"  # connection trouble or a 5xx: not accepted
+    WITHHELD = "withheld"  # the gate said no: nothing reached Telegram
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,12 @@ class Attempt:
 
 
 class Sender(Protocol):
-    async def attempt(self, content: NudgeContent, renudge: bool) -> Attempt:
-        """Make exactly one request; never raise for Telegram or network errors."""
+    async def attempt(
+        self, content: NudgeContent, renudge: bool, gate: Gate | None = None
+    ) -> Attempt:
+        """Make exactly one request; never raise for Telegram or network errors.
+
+        With a gate, the request is completed only if the gate, run at the last
+        moment, returns True; otherwise the outcome is WITHHELD.
+        """
         ...

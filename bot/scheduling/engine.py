@@ -6,8 +6,9 @@ grow with the number of clients, and a restart picks up exactly where it stopped
 
 A pass (the producer) claims due occurrences, one row per slot and local date,
 committed before anything is sent, and queues them in due order. Long-lived
-workers (the consumers) take them one by one: wait for the rate limiter, commit
-the attempt, make the request, commit the outcome. 429s pause every worker;
+workers (the consumers) take them one by one: wait for the rate limiter, make the
+request, commit the attempt as "sending" just before the request's last byte
+leaves (see bot/db/sending_marks.py), commit the outcome. 429s pause every worker;
 network trouble is retried with backoff; a blocked bot stops that client's nudges.
 """
 
@@ -31,6 +32,7 @@ from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
 from bot.db.models import NudgeStatus
 from bot.db.nudges import NudgeContent
+from bot.db.sending_marks import SendingMarks
 from bot.scheduling.attempt import Attempt, Outcome, Sender
 from bot.scheduling.ratelimit import RateLimiter
 
@@ -68,14 +70,16 @@ class NudgeEngine:
         limiter: RateLimiter,
         config: EngineConfig,
         writer: BatchWriter,
+        marks: SendingMarks,
     ) -> None:
-        """`writer` is shared with the handlers and started/stopped by its owner."""
+        """`writer` and `marks` are shared with others and started/stopped by their owner."""
         self._db = db
         self._clock = clock
         self._sender = sender
         self._limiter = limiter
         self._config = config
         self._writer = writer
+        self._marks = marks
         self._scheduler: AsyncIOScheduler | None = None
         self._producer: asyncio.Task[None] | None = None
         self._workers: list[asyncio.Task[None]] = []
@@ -187,15 +191,23 @@ class NudgeEngine:
         codes: list[str] = []
         failures = 0
         began = False
+
+        async def gate() -> bool:
+            # Runs inside the request, just before its last byte: if we die after this
+            # commit, the row says "sending" and the request is as good as gone.
+            nonlocal began
+            if not began:
+                began = await self._marks.mark(attempts.Begin(content.nudge_id, self._clock.now()))
+            return began
+
         while True:
             async with self._limiter.slot(content.chat_id):
-                if not began and not job.renudge:
-                    # Committed before the request leaves: if we die now, the row says so.
-                    begin = attempts.Begin(content.nudge_id, self._clock.now())
-                    if not await self._writer.submit(attempts.begin, begin):
-                        return
-                    began = True
-                result = await self._sender.attempt(content, job.renudge)
+                # A re-nudge has no attempt of its own to mark (see claim_renudges).
+                result = await self._sender.attempt(
+                    content, job.renudge, None if job.renudge else gate
+                )
+            if result.outcome is Outcome.WITHHELD:
+                return  # someone else has this nudge; nothing was sent
             codes.append(result.outcome.value)
             self.stats[result.outcome.value] += 1
             if result.outcome is Outcome.RETRY_AFTER:

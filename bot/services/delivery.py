@@ -12,8 +12,9 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.db.nudges import NudgeContent
-from bot.scheduling.attempt import Attempt, Outcome
+from bot.scheduling.attempt import Attempt, Gate, Outcome
 from bot.texts import Texts
+from bot.transport import AiohttpRequest, RequestWithheld, gated
 from bot.views.nudges import nudge_text, reply_keyboard
 
 
@@ -23,14 +24,22 @@ def retry_seconds(value: int | float | timedelta) -> float:
 
 class TelegramSender:
     def __init__(self, bot: Bot, texts: Texts) -> None:
+        if not isinstance(bot.request, AiohttpRequest):
+            # Only our transport runs the gate; without it a crash could resend or lose nudges.
+            raise TypeError("TelegramSender needs a Bot on bot.transport.AiohttpRequest")
         self._bot = bot
         self._texts = texts
 
-    async def attempt(self, content: NudgeContent, renudge: bool) -> Attempt:
+    async def attempt(
+        self, content: NudgeContent, renudge: bool, gate: Gate | None = None
+    ) -> Attempt:
         text = nudge_text(self._texts, content, renudge)
         markup = reply_keyboard(self._texts, content.language, content.nudge_id, renudge=renudge)
         try:
-            message = await self._bot.send_message(content.chat_id, text, reply_markup=markup)
+            with gated(gate):
+                message = await self._bot.send_message(content.chat_id, text, reply_markup=markup)
+        except RequestWithheld as exc:  # before NetworkError, its base class
+            return Attempt(Outcome.WITHHELD, error=exc.message)
         except RetryAfter as exc:
             return Attempt(
                 Outcome.RETRY_AFTER,

@@ -132,11 +132,13 @@ async def read_request_params(request: web.Request) -> dict[str, Any]:
             form = await request.post()
             for key, value in form.items():
                 if isinstance(value, web.FileField):
+                    with value.file:
+                        data = value.file.read()
                     raw[key] = UploadedFile(
                         field_name=key,
                         filename=value.filename,
                         content_type=value.content_type,
-                        data=value.file.read(),
+                        data=data,
                     )
                 else:
                     raw[key] = value

@@ -96,6 +96,7 @@ class BotApiStub:
         self.stats: Counter[str] = Counter()
         self.internal_errors: list[BaseException] = []
         self.users: dict[int, FakeUser] = {}
+        self._arrival_hooks: dict[str, list[Callable[[ApiCall], None]]] = {}
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -175,6 +176,8 @@ class BotApiStub:
         self.stats[f"method:{method}"] += 1
         self.state.notify()
         try:
+            for hook in self._arrival_hooks.get(method.lower(), ()):
+                hook(call)
             result = await self._process(method, handler, Params(raw))
         except ApiError as exc:
             return self._finish(call, exc.status, exc.payload(), error=exc.description)
@@ -235,6 +238,12 @@ class BotApiStub:
 
     def clear_calls(self) -> None:
         self.calls.clear()
+
+    def on_arrival(self, method: str, hook: Callable[[ApiCall], None]) -> None:
+        """Call ``hook`` the moment each whole ``method`` request arrives, before any fault,
+        delay or rate limit: the instant Telegram could act on it. Tests use it to look at
+        the bot's own records at that instant."""
+        self._arrival_hooks.setdefault(method.lower(), []).append(hook)
 
     async def wait_for_call(
         self,

@@ -1,0 +1,130 @@
+"""A nudge is marked "sending" before Telegram can act on it, and only once.
+
+Why: this mark is what keeps a crash from sending a nudge twice. It must be committed
+before the request is whole (else a crash right after sending resends it), it must lose
+cleanly to anyone else holding the nudge, and it must not stall or fail when another
+process briefly holds SQLite's write lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.app import BotRuntime
+from bot.clock import ManualClock
+from bot.db.attempts import Begin
+from bot.db.models import Nudge
+from bot.db.sending_marks import BatchedMarks, SqliteMarks
+from tests.botapi_stub import BotApiStub
+from tests.botapi_stub.models import ApiCall
+from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
+from tests.journeys import create_client, enrol
+
+DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+RAE = 7001
+
+
+def db_file(runtime: BotRuntime) -> str:
+    path = make_url(runtime.settings.database_url).database
+    assert path
+    return path
+
+
+def nudge_status(path: str, nudge_id: int) -> str:
+    with closing(sqlite3.connect(path)) as conn:
+        (status,) = conn.execute("SELECT status FROM nudge WHERE id = ?", (nudge_id,)).fetchone()
+    return str(status)
+
+
+async def sent_nudge(stub: BotApiStub, runtime: BotRuntime, clock: ManualClock) -> Nudge:
+    token = await create_client(stub.user(THERAPIST_ID, "Dana"), "Rae", [("Bridge", "3 x 10")])
+    await enrol(stub.user(RAE, "Rae"), token, place="UTC", when="9am", therapist_name="Dana")
+    clock.set(DUE)
+    await stub.user(RAE, "Rae").wait_for("Bridge: 3 x 10")
+    await runtime.engine.idle()
+    [nudge] = await rows(runtime, Nudge)
+    return nudge
+
+
+def reclaim(path: str, nudge_id: int) -> None:
+    """Put a nudge back to "claimed", as if it had just been claimed and not yet attempted."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("UPDATE nudge SET status = 'claimed' WHERE id = ?", (nudge_id,))
+
+
+async def test_nudge_is_sending_in_the_database_when_telegram_receives_it(
+    stub: BotApiStub, start_bot: RuntimeFactory, clock: ManualClock
+) -> None:
+    runtime = await start_bot()
+    assert isinstance(runtime.marks, SqliteMarks)
+    path = db_file(runtime)
+    statuses: list[str] = []
+
+    def look(call: ApiCall) -> None:
+        if call.params.get("chat_id") == RAE and "Bridge" in str(call.params.get("text")):
+            with closing(sqlite3.connect(path)) as conn:
+                [(nudge_id,)] = conn.execute("SELECT id FROM nudge").fetchall()
+            statuses.append(nudge_status(path, nudge_id))
+
+    stub.on_arrival("sendMessage", look)
+    nudge = await sent_nudge(stub, runtime, clock)
+    assert statuses == ["sending"]
+    assert nudge.status == "sent"
+    assert nudge.attempt_at == DUE
+
+
+async def test_mark_is_taken_once(
+    stub: BotApiStub, start_bot: RuntimeFactory, clock: ManualClock
+) -> None:
+    runtime = await start_bot()
+    nudge = await sent_nudge(stub, runtime, clock)
+    path = db_file(runtime)
+    assert nudge.id is not None
+    assert not await runtime.marks.mark(Begin(nudge.id, DUE))  # sent: not ours any more
+    reclaim(path, nudge.id)
+    later = DUE + timedelta(minutes=1)
+    assert await runtime.marks.mark(Begin(nudge.id, later))
+    assert not await runtime.marks.mark(Begin(nudge.id, later))
+    assert nudge_status(path, nudge.id) == "sending"
+    [marked] = await rows(runtime, Nudge)
+    assert marked.attempt_at == later
+
+
+async def test_mark_waits_out_another_process_holding_the_write_lock(
+    stub: BotApiStub,
+    start_bot: RuntimeFactory,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    runtime = await start_bot()
+    nudge = await sent_nudge(stub, runtime, clock)
+    path = db_file(runtime)
+    assert nudge.id is not None
+    reclaim(path, nudge.id)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's write transaction
+    asyncio.get_running_loop().call_later(0.3, other.rollback)
+    with caplog.at_level(logging.WARNING, logger="bot.db.sending_marks"):
+        assert await runtime.marks.mark(Begin(nudge.id, DUE))
+    other.close()
+    assert "using the writer" in caplog.text
+    assert nudge_status(path, nudge.id) == "sending"
+    # And the fast path works again afterwards.
+    reclaim(path, nudge.id)
+    caplog.clear()
+    assert await runtime.marks.mark(Begin(nudge.id, DUE))
+    assert caplog.text == ""
+
+
+async def test_in_memory_database_marks_through_the_writer(
+    start_bot: RuntimeFactory,
+) -> None:
+    runtime = await start_bot(database_url="sqlite+aiosqlite:///:memory:")
+    assert isinstance(runtime.marks, BatchedMarks)
