@@ -143,7 +143,8 @@ class CutOffRequests(logging.Filter):
     A bot killed after writing part of a request leaves the stub waiting for the rest; the
     stub's server logs "Error handling request" with "Connection lost" and drops it. That
     is the designed way to die: the nudge was not yet marked 'sending', so it goes out again
-    after the restart.
+    after the restart. (A kill right after a request's last byte, before the stub has read
+    it, ends the same way for the stub, but that nudge was marked and shows up as lost.)
     """
 
     def __init__(self) -> None:

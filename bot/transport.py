@@ -79,7 +79,8 @@ def gated(gate: RequestGate | None) -> Iterator[None]:
 
     The request raises :exc:`RequestWithheld` if the gate says no, and a plain
     :exc:`telegram.error.NetworkError` if the gate raises; either way the server got no whole
-    request.
+    request. A request without a body has no last byte to hold: its gate runs before it is
+    sent at all, so for those the gate is no closer to the server acting than any await.
     """
     token = _GATE.set(gate)
     try:

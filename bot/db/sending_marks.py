@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from typing import Protocol
 
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -40,8 +41,10 @@ _NUDGE = Nudge.__table__  # type: ignore[attr-defined]
 _MARK_ONE = "UPDATE nudge SET status = ?, attempt_at = ? WHERE id = ? AND status = ?"
 _INSTANT = _NUDGE.c.attempt_at.type.bind_processor(sqlite_dialect.dialect())
 # Our own transactions are queued ahead of this one, so only another process can
-# hold the lock; the loop must not stall long on it (we fall back instead).
+# hold the lock; the loop must not stall long on it (we fall back instead), nor
+# stall again on every mark while that process goes on holding it.
 _BUSY_TIMEOUT_MS = 50
+_FALLBACK_FOR_S = 0.5
 
 
 class SendingMarks(Protocol):
@@ -74,8 +77,11 @@ class SqliteMarks:
         self._path = path
         self._fallback = fallback
         self._conn: sqlite3.Connection | None = None
+        self._fast_again_at = 0.0
 
     async def mark(self, begin: Begin) -> bool:
+        if time.monotonic() < self._fast_again_at:
+            return await self._fallback.mark(begin)
         now = _INSTANT(begin.now) if _INSTANT is not None else begin.now
         params = (NudgeStatus.SENDING.value, now, begin.nudge_id, NudgeStatus.CLAIMED.value)
         async with self._db.turn():
@@ -84,7 +90,8 @@ class SqliteMarks:
                 return self._connection().execute(_MARK_ONE, params).rowcount == 1
             except sqlite3.OperationalError as exc:
                 # Another process holds the write lock (a migration, a manual fix).
-                log.warning("fast sending mark failed (%s); using the writer", exc)
+                log.warning("fast sending mark failed (%s); using the writer for a while", exc)
+                self._fast_again_at = time.monotonic() + _FALLBACK_FOR_S
                 self.close()
         return await self._fallback.mark(begin)
 

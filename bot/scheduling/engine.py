@@ -207,6 +207,7 @@ class NudgeEngine:
                     content, job.renudge, None if job.renudge else gate
                 )
             if result.outcome is Outcome.WITHHELD:
+                self.stats["withheld"] += 1
                 return  # someone else has this nudge; nothing was sent
             codes.append(result.outcome.value)
             self.stats[result.outcome.value] += 1
