@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.botapi_stub import BotApiStub
+from tests.botapi_stub.models import ApiCall
 from tests.botapi_stub.params import Params
 
 # Called after a successful call: (its params, its result, time.monotonic() when it arrived).
@@ -28,26 +29,18 @@ Tap = Callable[[Params, Any, float], None]
 
 
 def tap(stub: BotApiStub, method: str, on_success: Tap) -> None:
-    """Run ``on_success`` after every successful ``method`` call handled by ``stub``.
+    """Run ``on_success`` after every successful ``method`` call the stub answers.
 
-    The arrival time is taken when the stub's handler starts, i.e. after the request was
-    read, and after fault injection and rate limiting let it through, so a 429-rejected
-    call is never reported. Several taps on one method chain (the newest runs last).
-    Works like ``bench.stubserver.BenchStub``: the stub looks handlers up in
-    ``methods._table`` on every request.
+    The arrival time is when the stub had read the whole request (``ApiCall.at``). A call
+    refused with a 429 or an injected fault is never reported. Several taps on one method
+    run in the order they were added.
     """
-    found = stub.methods.lookup(method)
-    if found is None:
-        raise RuntimeError(f"the stub has no {method} handler to tap")
-    name, handler = found
 
-    async def tapped(params: Params) -> Any:
-        arrived = time.monotonic()
-        result = await handler(params)  # raises on rejection: only successes are reported
-        on_success(params, result, arrived)
-        return result
+    def finished(call: ApiCall) -> None:
+        if call.status == 200:
+            on_success(Params(call.params), call.result, call.at)
 
-    stub.methods._table[name.lower()] = (name, tapped)
+    stub.on_finish(method, finished)
 
 
 def callback_data(markup: Any, prefix: str) -> list[str]:

@@ -50,12 +50,13 @@ from bench.driving import (
     bot_log_problems,
     nudge_status_counts,
     read_rows,
-    tap,
     whole_minute_now,
 )
 from bench.report import emit_json, print_table, verdict
 from bench.seed import seed_clients, sqlite_path
 from bench.workdir import Workdir
+from tests.botapi_stub import BotApiStub
+from tests.botapi_stub.models import ApiCall
 
 TOKEN = "123456789:bench-restart-token-for-local-stub"
 FIRST_USER_ID = 10_000_000
@@ -87,7 +88,7 @@ class Sighting:
 class Watcher:
     """Taps the in-process stub: per chat, every sendMessage that reached it and its fate."""
 
-    def __init__(self, stub: Any) -> None:
+    def __init__(self, stub: BotApiStub) -> None:
         self.stub = stub
         self.chats: dict[int, Sighting] = {}
         self.accepted = 0
@@ -95,32 +96,26 @@ class Watcher:
         self.first_accepted: float | None = None
         self.last_accepted: float | None = None
         self._progress = asyncio.Event()
-        original = stub._process
+        # Arrival: every call that reached "Telegram", whether or not it is then accepted.
+        stub.on_arrival("sendMessage", self._on_arrival)
+        stub.on_finish("sendMessage", self._on_finish)
 
-        async def process(method: str, handler: Any, params: Any) -> Any:
-            # The stub's pipeline step after decoding (faults, rate limit, handler): every
-            # call that gets here reached "Telegram", whether or not it is accepted.
-            if method != "sendMessage":
-                return await original(method, handler, params)
-            sighting = self.chats.setdefault(params.get("chat_id"), Sighting())
-            sighting.reached += 1
-            try:
-                return await original(method, handler, params)
-            except Exception as exc:
-                if getattr(exc, "status", None) == 429:
-                    sighting.refused += 1
-                    self.refused_429 += 1
-                raise
+    def _sighting(self, call: ApiCall) -> Sighting:
+        return self.chats.setdefault(call.params.get("chat_id"), Sighting())
 
-        stub._process = process
-        tap(stub, "sendMessage", self._on_accepted)
+    def _on_arrival(self, call: ApiCall) -> None:
+        self._sighting(call).reached += 1
 
-    def _on_accepted(self, params: Any, _result: Any, arrived: float) -> None:
-        self.chats.setdefault(params.get("chat_id"), Sighting()).accepted_wall.append(time.time())
-        self.accepted += 1
-        self.first_accepted = self.first_accepted or arrived
-        self.last_accepted = arrived
-        self._progress.set()
+    def _on_finish(self, call: ApiCall) -> None:
+        if call.status == 429:
+            self._sighting(call).refused += 1
+            self.refused_429 += 1
+        elif call.status == 200:
+            self._sighting(call).accepted_wall.append(time.time())
+            self.accepted += 1
+            self.first_accepted = self.first_accepted or call.at
+            self.last_accepted = call.at
+            self._progress.set()
 
     async def reach(self, accepted: int, timeout: float) -> bool:  # noqa: ASYNC109
         """Wait until the stub has accepted ``accepted`` sends; False if it stalls that long."""
@@ -242,8 +237,6 @@ async def _settle(
 async def measure(
     url: str, chats: list[int], workdir: Path, args: Any, seed: int
 ) -> dict[str, Any]:
-    from tests.botapi_stub import BotApiStub
-
     rng = random.Random(seed)
     db_path = sqlite_path(url)
     started = time.monotonic()

@@ -19,9 +19,9 @@ Control API, under ``/_bench/`` (the bot only ever calls ``/bot<token>/...`` and
 * ``POST /_bench/users`` with ``{"first_id": N, "count": C, "first_name": "Client"}`` →
   create private chats ``N .. N+C-1`` (a send to an unknown chat is "chat not found").
 
-Accepted sends are counted by wrapping the stub's ``sendMessage`` handler, which the
-stub calls only after fault injection and rate limiting let a call through; so the
-counts work with ``record_calls=False`` (the default here, for speed and memory).
+Accepted sends are counted by the stub's ``on_finish`` hook (answered with 200, so not
+refused by fault injection or rate limiting); the counts work with
+``record_calls=False`` (the default here, for speed and memory).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import contextlib
 import logging
 import os
 import signal
-import socket
 import sys
 import time
 from collections import Counter
@@ -41,8 +40,7 @@ from typing import Any, Self
 from aiohttp import web
 
 from tests.botapi_stub import BotApiStub
-from tests.botapi_stub.params import Params
-from tests.botapi_stub.server import _MAX_UPLOAD
+from tests.botapi_stub.models import ApiCall
 
 log = logging.getLogger("bench.stubserver")
 
@@ -63,21 +61,11 @@ class BenchStub(BotApiStub):
         self.first_accepted_at: float | None = None
         self.last_accepted_at: float | None = None
         self.per_second: Counter[int] = Counter()
-        self._hook_send_message()
+        self.on_finish("sendMessage", self._on_send_message)
 
-    def _hook_send_message(self) -> None:
-        found = self.methods.lookup("sendMessage")
-        if found is None:
-            raise RuntimeError("the stub has no sendMessage handler to count")
-        name, handler = found
-
-        async def counted(params: Params) -> Any:
-            result = await handler(params)  # raises on rejection: only successes count
-            self._count_accepted(params.get("chat_id"))
-            return result
-
-        # The stub looks handlers up in this table on every request (case-insensitive key).
-        self.methods._table[name.lower()] = (name, counted)
+    def _on_send_message(self, call: ApiCall) -> None:
+        if call.status == 200:  # refused (429) and failed calls don't count
+            self._count_accepted(call.params.get("chat_id"))
 
     def _count_accepted(self, chat_id: Any) -> None:
         now = time.monotonic()
@@ -141,23 +129,15 @@ class BenchStub(BotApiStub):
 
     # -- HTTP -----------------------------------------------------------------------------------
 
-    async def start(self) -> Self:
-        """Mirrors ``BotApiStub.start`` (same routes), plus ``/_bench/`` and a chosen port."""
-        app = web.Application(client_max_size=_MAX_UPLOAD)
-        app.router.add_get("/_bench/stats", self._control_stats)
-        app.router.add_post("/_bench/reset", self._control_reset)
-        app.router.add_post("/_bench/users", self._control_users)
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.listen_port))
-        sock.setblocking(False)
-        await web.SockSite(self._runner, sock, backlog=1024).start()
-        self._port = int(sock.getsockname()[1])
-        return self
+    async def start(self, *, port: int | None = None, backlog: int = 1024) -> Self:
+        """``BotApiStub.start`` on the port given at construction, with a deeper backlog."""
+        return await super().start(port=self.listen_port if port is None else port, backlog=backlog)
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/_bench/stats", self._control_stats)
+        router.add_post("/_bench/reset", self._control_reset)
+        router.add_post("/_bench/users", self._control_users)
+        super().add_routes(router)
 
     async def _control_stats(self, request: web.Request) -> web.Response:
         full = request.query.get("full", "") not in ("", "0", "false")

@@ -353,6 +353,37 @@ async def test_rate_limits_answer_429(stub: BotApiStub) -> None:
         assert len(limited.sent_messages) == 3
 
 
+async def test_hooks_see_every_call_arrive_and_finish_without_recording() -> None:
+    # Benchmarks count through these hooks with record_calls off, 429s and faults included.
+    async with BotApiStub(TOKEN, record_calls=False, per_chat_limit_per_s=1) as quiet:
+        alice = quiet.user(1001, "Alice")
+        arrived: list[str] = []
+        finished: list[tuple[str, int, object]] = []
+        quiet.on_arrival("sendMessage", lambda call: arrived.append(call.params["text"]))
+        quiet.on_finish(
+            "SENDMESSAGE",  # method names are case-insensitive, as on Telegram
+            lambda call: finished.append(
+                (call.params["text"], call.status, call.result and call.result["text"])
+            ),
+        )
+        quiet.on_finish("getMe", lambda call: 1 / 0)  # a broken hook is a visible stub bug
+        async with make_bot(quiet) as client:
+            await client.send_message(alice.chat_id, "one")
+            with pytest.raises(RetryAfter):
+                await client.send_message(alice.chat_id, "too soon")
+            quiet.fail_next("sendMessage", status=502)
+            with pytest.raises(NetworkError):
+                await client.send_message(alice.chat_id, "bad gateway")
+        assert arrived == ["one", "too soon", "bad gateway"]
+        assert finished == [
+            ("one", 200, "one"),
+            ("too soon", 429, None),
+            ("bad gateway", 502, None),
+        ]
+        assert quiet.calls == []
+        assert [type(exc) for exc in quiet.internal_errors] == [ZeroDivisionError]
+
+
 async def test_media_uploads_and_file_ids(stub: BotApiStub, bot: Bot) -> None:
     alice = stub.user(1001, "Alice")
     photo = await bot.send_photo(alice.chat_id, b"\x89PNG fake image", caption="Your worksheet")

@@ -33,6 +33,8 @@ from .updates import UpdateQueue
 from .users import FakeUser
 
 _MAX_UPLOAD = 64 * 1024 * 1024
+# Sees one call as it arrives or is answered (BotApiStub.on_arrival / on_finish).
+CallHook = Callable[[ApiCall], None]
 
 
 def _json_response(status: int, body: dict[str, Any]) -> web.Response:
@@ -96,29 +98,34 @@ class BotApiStub:
         self.stats: Counter[str] = Counter()
         self.internal_errors: list[BaseException] = []
         self.users: dict[int, FakeUser] = {}
-        self._arrival_hooks: dict[str, list[Callable[[ApiCall], None]]] = {}
+        self._arrival_hooks: dict[str, list[CallHook]] = {}
+        self._finish_hooks: dict[str, list[CallHook]] = {}
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
 
-    async def start(self) -> Self:
-        """Listen on 127.0.0.1 on a free port."""
+    async def start(self, *, port: int = 0, backlog: int = 128) -> Self:
+        """Listen on 127.0.0.1, on a free port unless ``port`` names one."""
         app = web.Application(client_max_size=_MAX_UPLOAD)
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        self.add_routes(app.router)
         # shutdown_timeout is short because stop() releases long-polls and delays itself.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", port))
         sock.setblocking(False)
-        site = web.SockSite(self._runner, sock)
+        site = web.SockSite(self._runner, sock, backlog=backlog)
         await site.start()
         self._port = int(sock.getsockname()[1])
         return self
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        """The Bot API's routes; a subclass may add its own (e.g. a benchmark's controls)."""
+        router.add_route("*", "/bot{token}/{method}", self._handle)
+        router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
 
     async def stop(self) -> None:
         """Release waiting long-polls/delays, then close the server (idempotent)."""
@@ -212,6 +219,11 @@ class BotApiStub:
         call.status = status
         call.error = error
         self.stats[str(status)] += 1
+        for hook in self._finish_hooks.get(call.method.lower(), ()):
+            try:
+                hook(call)
+            except Exception as exc:  # the answer still goes out; the bug stays visible
+                self.internal_errors.append(exc)
         self.state.notify()
         return _json_response(status, body)
 
@@ -239,11 +251,18 @@ class BotApiStub:
     def clear_calls(self) -> None:
         self.calls.clear()
 
-    def on_arrival(self, method: str, hook: Callable[[ApiCall], None]) -> None:
+    def on_arrival(self, method: str, hook: CallHook) -> None:
         """Call ``hook`` the moment each whole ``method`` request arrives, before any fault,
         delay or rate limit: the instant Telegram could act on it. Tests use it to look at
-        the bot's own records at that instant."""
+        the bot's own records at that instant. A hook that raises fails the call with a 500
+        and lands in ``internal_errors``."""
         self._arrival_hooks.setdefault(method.lower(), []).append(hook)
+
+    def on_finish(self, method: str, hook: CallHook) -> None:
+        """Call ``hook`` as each ``method`` call is answered, with ``status``, ``result`` and
+        ``error`` set (429s and injected faults included). Works with ``record_calls=False``,
+        so benchmarks count with it. A hook that raises lands in ``internal_errors``."""
+        self._finish_hooks.setdefault(method.lower(), []).append(hook)
 
     async def wait_for_call(
         self,
