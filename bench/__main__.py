@@ -5,7 +5,9 @@ benchmark (and its heavier imports) never breaks ``--help`` or the others.
 
 A benchmark module ``bench/<name>.py`` provides:
 
-* ``add_arguments(parser: argparse.ArgumentParser) -> None`` (optional): its options;
+* ``add_arguments(parser: argparse.ArgumentParser) -> None`` (optional): its own options,
+  besides the ones every benchmark takes (``--keep``, ``--strict``, ``--bot-path``; see
+  :func:`add_common_arguments`);
 * ``run(args: argparse.Namespace) -> int | None`` or ``async def run(args) -> int | None``:
   does the work, prints a table, and as its last stdout line exactly one JSON object
   (``bench.report.print_table`` / ``bench.report.emit_json``). A coroutine is run with
@@ -20,6 +22,7 @@ import importlib
 import inspect
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 
 
@@ -69,6 +72,20 @@ def load(name: str) -> ModuleType:
     return module
 
 
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options every benchmark takes, so they read the same everywhere."""
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder (db, logs)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--bot-path",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="run the bot package from this checkout instead, for A/B comparisons "
+        "(the database is still seeded by this one, so the schemas must match)",
+    )
+
+
 def _top_parser() -> argparse.ArgumentParser:
     listing = "\n".join(f"  {name:<9} {bench.summary}" for name, bench in REGISTRY.items())
     parser = argparse.ArgumentParser(
@@ -99,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     add_arguments = getattr(module, "add_arguments", None)
     if add_arguments is not None:
         add_arguments(parser)
+    add_common_arguments(parser)
     args = parser.parse_args(top.args)
     try:
         result = module.run(args)

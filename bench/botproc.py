@@ -87,8 +87,8 @@ class BotProcess:
     """``python -m bot`` in its own process group, stderr captured to ``log_path``.
 
     The working directory is an empty temporary folder (``log_dir``) so a ``.env`` in
-    the repository is not picked up; the code under test is this checkout (its root
-    goes first on ``PYTHONPATH``).
+    the repository is not picked up; the code under test is this checkout, or the one
+    at ``bot_path`` (its root goes first on ``PYTHONPATH``).
 
     Use ``async with BotProcess(...) as bot: await bot.wait_ready(...)`` (stops with
     SIGTERM on exit, or SIGKILL if the block is cancelled), or ``with`` (SIGKILL on exit).
@@ -107,6 +107,7 @@ class BotProcess:
         log_level: str = "INFO",
         python: str = sys.executable,
         python_args: tuple[str, ...] = (),
+        bot_path: Path | None = None,
     ) -> None:
         self.token = token
         self.database_url = database_url
@@ -115,6 +116,7 @@ class BotProcess:
         self.log_level = log_level
         self.python = python
         self.python_args = python_args  # e.g. ("-X", "importtime") for diagnosis
+        self.code_root = (bot_path or REPO_ROOT).resolve()
         self._own_dir = log_dir is None
         self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="bench-bot-"))
         self.log_path = self.log_dir / "bot.log"
@@ -134,7 +136,7 @@ class BotProcess:
             TELEGRAM_API_URL=self.api_url,
             LOG_LEVEL=self.log_level,
             PYTHONPATH=os.pathsep.join(
-                p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
+                p for p in (str(self.code_root), os.environ.get("PYTHONPATH", "")) if p
             ),
         )
         env.update(self.extra_env)

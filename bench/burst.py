@@ -86,8 +86,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout", type=float, default=None, help="give up after (s); default 2 x ideal + 20"
     )
-    parser.add_argument("--keep", action="store_true", help="keep the temp folder (db, logs)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
 
 
 @dataclass(frozen=True)
@@ -150,6 +148,7 @@ async def measure(database_url: str, workdir: Path, args: argparse.Namespace) ->
                 "SEND_RATE_PER_S": f"{args.limit:g}",
                 "PER_CHAT_INTERVAL_S": f"{1 / args.per_chat_limit:g}",
             },
+            bot_path=args.bot_path,
         )
         async with bot:
             ready_s = await bot.wait_ready(30.0)

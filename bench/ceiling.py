@@ -66,8 +66,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="give up on the bot after (s); default clients / 250 + 20",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the temp folder (db, logs)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
 
 
 @dataclass
@@ -165,6 +163,7 @@ async def measure(database_url: str, workdir: Path, args: argparse.Namespace) ->
             api_url=stub.url,
             log_dir=workdir / "bot",
             extra_env=BOT_ENV,
+            bot_path=args.bot_path,
         )
         async with bot:
             ready_s = await bot.wait_ready(30.0)

@@ -238,15 +238,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="run the bot under cProfile and write its stats here (slows the bot down)",
     )
-    parser.add_argument(
-        "--bot-path",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="run the bot package from this checkout instead (A/B comparisons)",
-    )
-    parser.add_argument("--keep", action="store_true", help="keep the temp folder (db, logs)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
 
 
 async def _press_all(
@@ -338,8 +329,8 @@ async def measure(
             log_dir=workdir / "bot",
             log_level=args.log_level,
             # Set-up only: deliver the nudges quickly (the stub has no limits here).
-            extra_env={"SEND_RATE_PER_S": "2000"}
-            | ({"PYTHONPATH": str(args.bot_path.resolve())} if args.bot_path else {}),
+            extra_env={"SEND_RATE_PER_S": "2000"},
+            bot_path=args.bot_path,
             python_args=("-m", "cProfile", "-o", str(args.profile.resolve()))
             if args.profile
             else (),

@@ -194,15 +194,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
     parser.add_argument("--timeout", type=float, default=90.0, help="give up the run after (s)")
     parser.add_argument("--log-level", default="INFO", help="the bot's LOG_LEVEL")
-    parser.add_argument(
-        "--bot-path",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="run the bot package from this checkout instead (A/B comparisons)",
-    )
-    parser.add_argument("--keep", action="store_true", help="keep the temp folder (db, logs)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 unless exactly once")
 
 
 def kill_points(clients: int, kills: int, rng: random.Random) -> list[int]:
@@ -247,8 +238,6 @@ async def measure(
         "NUDGE_LEASE_S": f"{args.lease:g}",
         "SCHEDULER_SAFETY_INTERVAL_S": f"{args.safety:g}",
     }
-    if args.bot_path is not None:
-        env["PYTHONPATH"] = str(args.bot_path.resolve())
     incarnations: list[Incarnation] = []
     cut_off = CutOffRequests()
     logging.getLogger("aiohttp.server").addFilter(cut_off)
@@ -268,6 +257,7 @@ async def measure(
                 log_dir=workdir / f"bot{number}",
                 log_level=args.log_level,
                 extra_env=env,
+                bot_path=args.bot_path,
             )
             life = Incarnation(number, bot)
             incarnations.append(life)

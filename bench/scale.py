@@ -53,8 +53,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--baseline", action="store_true", help="also start once on an empty database"
     )
-    parser.add_argument("--keep", action="store_true", help="keep the temp folder (db, logs)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
 
 
 async def start_once(database_url: str, workdir: Path, args: argparse.Namespace) -> StartResult:
@@ -62,7 +60,13 @@ async def start_once(database_url: str, workdir: Path, args: argparse.Namespace)
     from tests.botapi_stub import BotApiStub
 
     async with BotApiStub(TOKEN, record_calls=False) as stub:
-        bot = BotProcess(token=TOKEN, database_url=database_url, api_url=stub.url, log_dir=workdir)
+        bot = BotProcess(
+            token=TOKEN,
+            database_url=database_url,
+            api_url=stub.url,
+            log_dir=workdir,
+            bot_path=args.bot_path,
+        )
         async with bot:
             ready_s = await bot.wait_ready(args.ready_timeout)
             rss_at_ready = bot.peak_rss_mb()
