@@ -83,6 +83,43 @@ def _read_hwm_kb(pid: int) -> int | None:
     return None  # a zombie has no memory lines any more
 
 
+class PeakRss:
+    """One child's peak resident memory (VmHWM), kept across reads.
+
+    ``/proc/<pid>/status`` is gone once the child is reaped, so each read while it runs
+    raises the remembered mark, and reads after that return it.
+    """
+
+    def __init__(self) -> None:
+        self._kb: int | None = None
+
+    def read(self, pid: int | None) -> float | None:
+        """Sample ``pid`` (None once the child has exited); the mark so far in MiB."""
+        if pid is not None:
+            kb = _read_hwm_kb(pid)
+            if kb is not None:
+                self._kb = max(self._kb or 0, kb)
+        return None if self._kb is None else self._kb / 1024
+
+
+def signal_group(pid: int, sig: signal.Signals) -> None:
+    """Signal a child's whole process group; a group that is already gone is no error."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
+
+
+def read_log(path: Path) -> str:
+    """A child's log so far ("" before it has written one)."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
+def log_tail(path: Path, lines: int = 30) -> str:
+    return "\n".join(read_log(path).splitlines()[-lines:])
+
+
 class BotProcess:
     """``python -m bot`` in its own process group, stderr captured to ``log_path``.
 
@@ -124,7 +161,7 @@ class BotProcess:
         self.spawned_at: float | None = None  # time.monotonic() just before spawning
         self.ready_s: float | None = None
         self._log: IO[bytes] | None = None
-        self._peak_kb: int | None = None
+        self._peak = PeakRss()
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -212,8 +249,7 @@ class BotProcess:
             return
         if self.returncode is None:
             self.peak_rss_mb()
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
+            signal_group(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
         self._closed()
 
@@ -223,8 +259,7 @@ class BotProcess:
             return None
         if self.returncode is None:
             self.peak_rss_mb()
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
+            signal_group(self.proc.pid, signal.SIGTERM)
             deadline = time.monotonic() + timeout
             # Polling: a Popen child offers nothing to await, and each round also
             # refreshes the peak-memory reading while shutdown runs.
@@ -242,8 +277,7 @@ class BotProcess:
             return None
         if self.returncode is None:
             self.peak_rss_mb()
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
+            signal_group(self.proc.pid, signal.SIGTERM)
             deadline = time.monotonic() + timeout
             while self.returncode is None and time.monotonic() < deadline:
                 self.peak_rss_mb()
@@ -263,20 +297,14 @@ class BotProcess:
 
     def peak_rss_mb(self) -> float | None:
         """Peak resident set size in MiB (kernel high-water mark; see module docstring)."""
-        if self.proc is not None and self.proc.returncode is None:
-            kb = _read_hwm_kb(self.proc.pid)
-            if kb is not None:
-                self._peak_kb = max(self._peak_kb or 0, kb)
-        return None if self._peak_kb is None else self._peak_kb / 1024
+        proc = self.proc
+        return self._peak.read(proc.pid if proc is not None and proc.returncode is None else None)
 
     def log_text(self) -> str:
-        try:
-            return self.log_path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return ""
+        return read_log(self.log_path)
 
     def log_tail(self, lines: int = 30) -> str:
-        return "\n".join(self.log_text().splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
     def cleanup(self) -> None:
         """Remove the temporary log folder if this object created it (after stopping)."""

@@ -12,7 +12,6 @@ its first stdout line, and talks to its ``/_bench/`` control API::
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
 import signal
@@ -25,7 +24,7 @@ from typing import IO, Any, Self
 
 import aiohttp
 
-from bench.botproc import REPO_ROOT, _read_hwm_kb
+from bench.botproc import REPO_ROOT, PeakRss, log_tail, signal_group
 
 
 class StubProcessError(RuntimeError):
@@ -81,7 +80,7 @@ class StubProcess:
         self._url: str | None = None
         self._http: aiohttp.ClientSession | None = None
         self._log: IO[bytes] | None = None
-        self._peak_kb: int | None = None
+        self._peak = PeakRss()
 
     @property
     def url(self) -> str:
@@ -151,17 +150,13 @@ class StubProcess:
 
     def peak_rss_mb(self) -> float | None:
         """The stub's own peak RSS (VmHWM) while it runs, to tell its cost from the bot's."""
-        if self.proc is not None and self.proc.returncode is None:
-            kb = _read_hwm_kb(self.proc.pid)
-            if kb is not None:
-                self._peak_kb = max(self._peak_kb or 0, kb)
-        return None if self._peak_kb is None else self._peak_kb / 1024
+        proc = self.proc
+        return self._peak.read(proc.pid if proc is not None and proc.returncode is None else None)
 
     def kill(self) -> None:
         """SIGKILL the process group now (safe to call from anywhere, also when cancelled)."""
         if self.proc is not None and self.proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
+            signal_group(self.proc.pid, signal.SIGKILL)
         self._close_files()
 
     async def stop(self, timeout: float = 5.0) -> int | None:  # noqa: ASYNC109
@@ -173,8 +168,7 @@ class StubProcess:
             return None
         if self.proc.returncode is None:
             self.peak_rss_mb()
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
+            signal_group(self.proc.pid, signal.SIGTERM)
             try:
                 await asyncio.wait_for(self.proc.wait(), timeout)
             except TimeoutError:
@@ -189,11 +183,7 @@ class StubProcess:
             self._log = None
 
     def log_tail(self, lines: int = 30) -> str:
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
     async def __aenter__(self) -> Self:
         return await self.start()
