@@ -76,3 +76,10 @@ async def enrol(
     confirmation = await client.wait_for("All set", after=last)
     assert confirmation.text is not None
     return confirmation.text
+
+
+async def enrol_daily_at_nine_utc(therapist: FakeUser, client: FakeUser) -> None:
+    """A client with one exercise (Bridge, 3 x 10), nudged every day at 09:00 UTC: the
+    smallest set-up for tests about a single nudge ("Bridge: 3 x 10" in the chat)."""
+    token = await create_client(therapist, client.first_name, [("Bridge", "3 x 10")])
+    await enrol(client, token, place="UTC", when="9am", therapist_name=therapist.first_name)

@@ -15,7 +15,7 @@ from bot.db.models import Client, Nudge
 from bot.scheduling.engine import EngineConfig
 from tests.botapi_stub import BotApiStub
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
-from tests.journeys import create_client, enrol
+from tests.journeys import enrol_daily_at_nine_utc
 
 DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 FAST = EngineConfig(backoff_s=0.01, max_attempts=3)
@@ -24,10 +24,7 @@ FAST = EngineConfig(backoff_s=0.01, max_attempts=3)
 async def _enrol_clients(stub: BotApiStub, user_ids: list[int]) -> None:
     therapist = stub.user(THERAPIST_ID, "Dana")
     for user_id in user_ids:
-        token = await create_client(therapist, f"C{user_id}", [("Bridge", "3 x 10")])
-        await enrol(
-            stub.user(user_id, f"U{user_id}"), token, place="UTC", when="9am", therapist_name="Dana"
-        )
+        await enrol_daily_at_nine_utc(therapist, stub.user(user_id, f"U{user_id}"))
 
 
 def _nudge_sends(stub: BotApiStub, chat_id: int) -> list[object]:

@@ -8,15 +8,14 @@ from bot.clock import ManualClock
 from bot.db.models import Nudge
 from tests.botapi_stub import BotApiStub
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
-from tests.journeys import create_client, enrol
+from tests.journeys import enrol_daily_at_nine_utc
 
 # Enrolled at 06:00 UTC on Monday 2026-11-23 for 09:00 UTC daily.
 DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 async def _enrolled_client(stub: BotApiStub) -> None:
-    token = await create_client(stub.user(THERAPIST_ID, "Dana"), "Rae", [("Bridge", "3 x 10")])
-    await enrol(stub.user(7001, "Rae"), token, place="UTC", when="9am", therapist_name="Dana")
+    await enrol_daily_at_nine_utc(stub.user(THERAPIST_ID, "Dana"), stub.user(7001, "Rae"))
 
 
 def _nudges_to(stub: BotApiStub, chat_id: int) -> list[object]:

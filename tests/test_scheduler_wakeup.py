@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.clock import ManualClock
 from tests.botapi_stub import BotApiStub
 from tests.conftest import THERAPIST_ID, RuntimeFactory
-from tests.journeys import create_client, enrol
+from tests.journeys import enrol_daily_at_nine_utc
 
 DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -18,9 +18,8 @@ async def test_wakes_at_the_due_instant_on_its_own(
 ) -> None:
     ticking = ManualClock(clock.now(), ticking=True)
     runtime = await start_bot(clock=ticking)
-    token = await create_client(stub.user(THERAPIST_ID, "Dana"), "Ivy", [("Bridge", "3 x 10")])
     ivy = stub.user(9001, "Ivy")
-    await enrol(ivy, token, place="UTC", when="9am", therapist_name="Dana")
+    await enrol_daily_at_nine_utc(stub.user(THERAPIST_ID, "Dana"), ivy)
     ticking.set(DUE - timedelta(seconds=1.5))  # jump close, then let real time run
     started = time.monotonic()
     await ivy.wait_for("Bridge: 3 x 10", timeout=5)

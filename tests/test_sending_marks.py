@@ -26,7 +26,7 @@ from bot.db.sending_marks import BatchedMarks, SqliteMarks
 from tests.botapi_stub import BotApiStub
 from tests.botapi_stub.models import ApiCall
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
-from tests.journeys import create_client, enrol
+from tests.journeys import enrol_daily_at_nine_utc
 
 DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 RAE = 7001
@@ -45,8 +45,7 @@ def nudge_status(path: str, nudge_id: int) -> str:
 
 
 async def sent_nudge(stub: BotApiStub, runtime: BotRuntime, clock: ManualClock) -> Nudge:
-    token = await create_client(stub.user(THERAPIST_ID, "Dana"), "Rae", [("Bridge", "3 x 10")])
-    await enrol(stub.user(RAE, "Rae"), token, place="UTC", when="9am", therapist_name="Dana")
+    await enrol_daily_at_nine_utc(stub.user(THERAPIST_ID, "Dana"), stub.user(RAE, "Rae"))
     clock.set(DUE)
     await stub.user(RAE, "Rae").wait_for("Bridge: 3 x 10")
     await runtime.engine.idle()

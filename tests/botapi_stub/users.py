@@ -50,6 +50,10 @@ class FakeUser:
         return self._stub.state.chats[self.id]
 
     @property
+    def first_name(self) -> str:
+        return str(self._chat.user["first_name"])
+
+    @property
     def user_json(self) -> JSON:
         """The ``User`` object Telegram puts in ``from``."""
         return dict(self._chat.user)
@@ -60,7 +64,7 @@ class FakeUser:
         return dict(self._chat.chat)
 
     def __repr__(self) -> str:
-        return f"FakeUser(id={self.id}, first_name={self._chat.user['first_name']!r})"
+        return f"FakeUser(id={self.id}, first_name={self.first_name!r})"
 
     # -- acting ---------------------------------------------------------------------------------
 
