@@ -1,4 +1,4 @@
-"""`python -m bot`: run the bot until interrupted."""
+"""`python -m bot [migrate]`: run the bot until interrupted, or upgrade the database and exit."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import sys
 from collections.abc import Callable
 
 from bot.app import BotRuntime
+from bot.db.engine import upgrade_database_blocking
 from bot.logging_setup import configure_logging
-from bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, database_url_from_env, load_settings
+
+USAGE = "usage: python -m bot [migrate]"
 
 
 async def _serve() -> None:
@@ -38,10 +41,26 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
+def _migrate() -> None:
+    """Upgrade the schema and exit: a release step before new code starts serving."""
+    url = database_url_from_env()
+    upgrade_database_blocking(url)
+    print("database is at the newest schema")
+
+
 def main() -> None:
+    command = sys.argv[1] if len(sys.argv) > 1 else None
     try:
-        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            runner.run(_serve())
+        if command is None:
+            with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+                runner.run(_serve())
+        elif command == "migrate":
+            _migrate()
+        elif command in ("-h", "--help", "help"):
+            print(USAGE)
+        else:
+            print(USAGE, file=sys.stderr)
+            sys.exit(2)
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)

@@ -74,6 +74,47 @@ def token_problem(token: str | None) -> str | None:
     return None
 
 
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+def normalize_database_url(raw: str) -> str:
+    """Accept the URLs hosts hand out and give SQLAlchemy the async driver we ship.
+
+    Heroku-style hosts give `postgres://…?sslmode=require`; SQLAlchemy wants
+    `postgresql+asyncpg://`, and asyncpg calls that option `ssl`.
+    """
+    raw = raw.strip() or DEFAULT_DATABASE_URL
+    scheme, sep, rest = raw.partition("://")
+    if not sep:
+        raise SettingsError(
+            f"DATABASE_URL must look like 'postgresql://user:pass@host:5432/db' or "
+            f"'sqlite:///./data/bot.db'; got {raw.split('@')[-1]!r}."
+        )
+    backend, _, driver = scheme.lower().partition("+")
+    backend = "postgresql" if backend == "postgres" else backend
+    if backend not in _ASYNC_DRIVERS:
+        raise SettingsError(
+            f"DATABASE_URL must be a PostgreSQL or SQLite URL; got a {backend!r} one."
+        )
+    wanted = _ASYNC_DRIVERS[backend]
+    if driver and f"{backend}+{driver}" != wanted:
+        raise SettingsError(
+            f"DATABASE_URL names the driver {driver!r}; use {wanted}:// (or plain "
+            f"{backend}://), the asynchronous driver the bot ships with."
+        )
+    if backend == "postgresql":
+        rest = re.sub(r"([?&])sslmode=", r"\1ssl=", rest)
+    return f"{wanted}://{rest}"
+
+
+def database_url_from_env(env: dict[str, str] | None = None) -> str:
+    """For commands that need the database but not the bot token (`python -m bot migrate`)."""
+    if env is None:
+        load_dotenv(Path.cwd() / ".env", override=False)
+        env = dict(os.environ)
+    return normalize_database_url(env.get("DATABASE_URL", ""))
+
+
 def _parse_admin_ids(raw: str) -> frozenset[int]:
     ids: set[int] = set()
     for part in raw.replace(";", ",").split(","):
@@ -119,7 +160,7 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         raise SettingsError(f"WEBHOOK_PORT must be a port number; got {port_raw!r}.")
     return Settings(
         token=token,
-        database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+        database_url=normalize_database_url(env.get("DATABASE_URL", "")),
         admin_ids=_parse_admin_ids(env.get("ADMIN_IDS", "")),
         api_url=env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL,
         log_level=level,

@@ -28,12 +28,10 @@ def _run(connection: Connection) -> None:
 
 async def _run_with_own_engine() -> None:
     from bot.db.engine import create_engine
-    from bot.settings import DEFAULT_DATABASE_URL
+    from bot.settings import normalize_database_url
 
-    url = (
-        os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url")
-    ) or DEFAULT_DATABASE_URL
-    engine = create_engine(url)
+    url = os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url") or ""
+    engine = create_engine(normalize_database_url(url))
     async with engine.begin() as connection:
         await connection.run_sync(_run)
     await engine.dispose()
