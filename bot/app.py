@@ -29,6 +29,7 @@ from bot.domain.timezones import CityIndex
 from bot.handlers import enrolment, router, therapist
 from bot.handlers.context import SERVICES_KEY, Services
 from bot.scheduling.engine import EngineConfig, NudgeEngine
+from bot.scheduling.leases import PersonLocks
 from bot.scheduling.ratelimit import RateLimiter
 from bot.services.delivery import TelegramSender
 from bot.settings import Settings
@@ -79,6 +80,9 @@ class BotRuntime:
         texts = Texts.load(settings.config_dir, settings.default_language)
         db = Database.from_url(settings.database_url)
         cities = CityIndex.load(settings.config_dir / "cities.tsv")
+        # SQLite serves one process; on PostgreSQL a person's next update may reach
+        # another replica, so their updates are ordered through the database too.
+        person_locks = PersonLocks(db).hold if db.dialect == "postgresql" else None
         app = (
             ApplicationBuilder()
             .token(settings.token)
@@ -94,7 +98,7 @@ class BotRuntime:
                 )
             )
             .get_updates_request(AiohttpRequest(connection_pool_size=1))
-            .concurrent_updates(PerUserUpdateProcessor(64))
+            .concurrent_updates(PerUserUpdateProcessor(64, person_locks))
             .build()
         )
         limiter = RateLimiter(settings.rate_per_s, settings.per_chat_interval_s)
@@ -112,6 +116,7 @@ class BotRuntime:
                 grace=settings.nudge_grace,
                 lease=settings.nudge_lease,
                 safety_interval_s=settings.safety_interval_s,
+                sender_lease=settings.sender_lease,
             ),
             writer,
             marks,

@@ -39,6 +39,7 @@ class Settings:
     invite_ttl: timedelta = timedelta(days=14)
     nudge_grace: timedelta = timedelta(hours=2)
     nudge_lease: timedelta = timedelta(seconds=60)
+    sender_lease: timedelta = timedelta(seconds=10)
     request_timeout_s: float = 10.0
     safety_interval_s: float = 30.0
     rate_per_s: float = 30.0
@@ -169,6 +170,7 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         invite_ttl=timedelta(days=_positive_float(env, "INVITE_TTL_DAYS", 14)),
         nudge_grace=timedelta(hours=_positive_float(env, "NUDGE_GRACE_HOURS", 2)),
         nudge_lease=timedelta(seconds=_positive_float(env, "NUDGE_LEASE_S", 60)),
+        sender_lease=timedelta(seconds=_positive_float(env, "SENDER_LEASE_S", 10)),
         request_timeout_s=_positive_float(env, "TELEGRAM_TIMEOUT_S", 10),
         safety_interval_s=_positive_float(env, "SCHEDULER_SAFETY_INTERVAL_S", 30),
         rate_per_s=_positive_float(env, "SEND_RATE_PER_S", 30),

@@ -2,22 +2,31 @@
 
 Dialog steps are read-modify-write (e.g. toggling weekdays), so two quick taps by
 the same person must not interleave, while thousands of people answering their
-nudges at once should not wait on each other.
+nudges at once should not wait on each other. With replicas, the two taps may
+reach two processes: then a lock shared through the database (`cross_process`,
+see bot/scheduling/leases.py) orders them as well.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 
+PersonLock = Callable[[int], AbstractAsyncContextManager[None]]
+
+
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    def __init__(
+        self, max_concurrent_updates: int = 64, cross_process: PersonLock | None = None
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self.cross_process = cross_process
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiters: dict[int, int] = {}
 
@@ -30,7 +39,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._waiters[user.id] = self._waiters.get(user.id, 0) + 1
         try:
             async with lock:
-                await coroutine
+                # Taken after the in-process lock, so one process asks the database
+                # for a person's lock once at a time, not once per queued update.
+                shared = self.cross_process(user.id) if self.cross_process else nullcontext()
+                async with shared:
+                    await coroutine
         finally:
             self._waiters[user.id] -= 1
             if self._waiters[user.id] == 0:

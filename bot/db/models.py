@@ -180,3 +180,16 @@ class Dialog(SQLModel, table=True):
     step: str
     data: str = "{}"  # JSON
     updated_at: datetime = Field(sa_column=_instant(nullable=False))
+
+
+class Lease(SQLModel, table=True):
+    """Who may do a thing that only one process at a time should do, and until when.
+
+    The nudge sender ("sender") and each person's conversation ("person:<id>") are
+    held this way, so replicas coordinate through the database they already share.
+    """
+
+    name: str = Field(primary_key=True)
+    holder: str  # host and pid, for people reading the table
+    token: str  # random per holder: only the holder can renew or release
+    expires_at: datetime = Field(sa_column=_instant(nullable=False))

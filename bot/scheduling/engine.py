@@ -34,6 +34,7 @@ from bot.db.models import NudgeStatus
 from bot.db.nudges import NudgeContent
 from bot.db.sending_marks import SendingMarks
 from bot.scheduling.attempt import Attempt, Outcome, Sender
+from bot.scheduling.leases import SenderLease
 from bot.scheduling.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ class EngineConfig:
     max_attempts: int = 5  # network/timeouts in a row before handing back for later
     backoff_s: float = 0.5
     retry_later: timedelta = timedelta(minutes=1)
+    # Replicas: only the holder of the sender lease claims and sends; this long
+    # after the holder dies, another process takes over.
+    sender_lease: timedelta = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,9 @@ class NudgeEngine:
         self._config = config
         self._writer = writer
         self._marks = marks
+        self.lease = SenderLease(db, config.sender_lease)
+        self.lease.on_change(self._lease_changed)
+        self._keeper: asyncio.Task[None] | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._producer: asyncio.Task[None] | None = None
         self._workers: list[asyncio.Task[None]] = []
@@ -92,6 +99,8 @@ class NudgeEngine:
     async def start(self) -> None:
         self._stopping = False
         loop = asyncio.get_running_loop()
+        await self.lease.refresh()
+        self._keeper = loop.create_task(self.lease.keep())
         self._workers = [loop.create_task(self._work()) for _ in range(self._config.workers)]
         self._scheduler = AsyncIOScheduler(timezone=UTC, event_loop=loop)
         self._scheduler.add_job(
@@ -112,10 +121,18 @@ class NudgeEngine:
             self._scheduler = None
         if self._producer is not None:
             await asyncio.gather(self._producer, return_exceptions=True)
-        for worker in self._workers:
-            worker.cancel()
+        for task in (*self._workers, self._keeper):
+            if task is not None:
+                task.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
-        self._workers = []
+        if self._keeper is not None:
+            await asyncio.gather(self._keeper, return_exceptions=True)
+        self._workers, self._keeper = [], None
+        await self.lease.release()
+
+    def _lease_changed(self, held: bool) -> None:
+        if held:
+            self.poke()  # what the last holder left is ours to send now
 
     async def _scheduled_poke(self) -> None:
         """APScheduler runs plain functions in a worker thread; a coroutine runs on our loop."""
@@ -154,6 +171,8 @@ class NudgeEngine:
 
     async def run_once(self) -> bool:
         """Claim what is due and queue it for the workers; True if there may be more."""
+        if not self.lease.held():
+            return False  # another replica sends; this one only answers people
         now = self._clock.now()
         cfg = self._config
         async with self._db.transaction() as session:
@@ -202,6 +221,11 @@ class NudgeEngine:
 
         while True:
             async with self._limiter.slot(content.chat_id):
+                if not self.lease.held():
+                    # The lease moved on while this waited: the nudge stays claimed in
+                    # the database, and the new holder sends it.
+                    self.stats["handed_over"] += 1
+                    return
                 # A re-nudge has no attempt of its own to mark (see claim_renudges).
                 result = await self._sender.attempt(
                     content, job.renudge, None if job.renudge else gate
