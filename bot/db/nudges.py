@@ -135,7 +135,10 @@ async def claim_due(
     if occurrences:
         await conn.execute(_insert_occurrences(dialect), occurrences)
     result = await conn.execute(_ADVANCE_SLOT, advances)
-    return ClaimResult(len(occurrences) - expired, expired, result.rowcount)
+    # asyncpg reports no row count for an executemany (-1): then count what we advanced,
+    # which under FOR UPDATE nobody else can have moved meanwhile.
+    advanced = result.rowcount if result.rowcount >= 0 else len(advances)
+    return ClaimResult(len(occurrences) - expired, expired, advanced)
 
 
 async def ready_to_send(
