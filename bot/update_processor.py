@@ -17,7 +17,6 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-
 PersonLock = Callable[[int], AbstractAsyncContextManager[None]]
 
 
