@@ -11,23 +11,16 @@ from dataclasses import dataclass
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.clock import Clock, SystemClock
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
 from bot.db.sending_marks import SendingMarks, sending_marks
 from bot.domain.timezones import CityIndex
-from bot.handlers import enrolment, router, therapist
-from bot.handlers.context import SERVICES_KEY, Services
+from bot.flows import registry
+from bot.flows.router import Audience, Dispatcher
+from bot.flows.turn import SERVICES_KEY, Services
 from bot.scheduling.engine import EngineConfig, NudgeEngine
 from bot.scheduling.leases import PersonLocks
 from bot.scheduling.ratelimit import RateLimiter
@@ -38,23 +31,6 @@ from bot.transport import AiohttpRequest
 from bot.update_processor import PerUserUpdateProcessor
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "help", "cancel", "newclient")
-
-
-def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
-    app.add_handler(TypeHandler(Update, router.mark_reachable), group=-1)
-    app.add_handler(CommandHandler("start", enrolment.start, filters=private))
-    app.add_handler(CommandHandler("newclient", therapist.newclient, filters=private))
-    app.add_handler(CommandHandler("cancel", router.on_cancel, filters=private))
-    app.add_handler(CommandHandler("help", router.on_help, filters=private))
-    app.add_handler(MessageHandler(filters.COMMAND & private, router.on_help))
-    app.add_handler(CallbackQueryHandler(router.on_callback))
-    app.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & private, router.on_text)
-    )
-    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, router.on_unsupported))
-    app.add_error_handler(router.on_error)
 
 
 @dataclass
@@ -67,6 +43,7 @@ class BotRuntime:
     texts: Texts
     writer: BatchWriter
     marks: SendingMarks
+    dispatcher: Dispatcher
 
     @classmethod
     def build(
@@ -130,8 +107,8 @@ class BotRuntime:
             writer=writer,
             poke_scheduler=engine.poke,
         )
-        register_handlers(app)
-        return cls(settings, clock, app, db, engine, texts, writer, marks)
+        dispatcher = registry.install(app)
+        return cls(settings, clock, app, db, engine, texts, writer, marks, dispatcher)
 
     async def start(self) -> None:
         await self.db.upgrade()
@@ -160,9 +137,8 @@ class BotRuntime:
         """The command menu in every language we speak; the default one for the rest."""
         for lang in self.texts.languages:
             commands = [
-                BotCommand(name, self.texts.get(lang, f"commands.{name}"))
-                for name in COMMANDS
-                if name != "newclient"
+                BotCommand(command.name, self.texts.get(lang, f"commands.{command.name}"))
+                for command in self.dispatcher.menu(Audience.CLIENTS)
             ]
             code = None if lang == self.texts.default else lang
             try:

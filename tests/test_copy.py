@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.db.models import Feeling, ReplyKind
 from bot.domain.replies import parse_reply
-from bot.handlers.enrolment import SLOT_WORDS
+from bot.domain.types import Feeling, ReplyKind
 from bot.settings import REPO_ROOT
 from bot.texts import Texts
+from bot.views.enrolment import SLOT_WORDS
 
 TEXTS = Texts.load(REPO_ROOT / "config")
 KEY_IN_CODE = re.compile(

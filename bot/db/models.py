@@ -6,54 +6,16 @@ Schema changes go through Alembic migrations in bot/migrations; keep both in ste
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import UTCDateTime
+from bot.domain.types import ClientStatus, Frequency, NudgeStatus
 
 
 def _instant(*, nullable: bool = True, index: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable, index=index)
-
-
-class ClientStatus(StrEnum):
-    INVITED = "invited"
-    ACTIVE = "active"
-    PAUSED = "paused"
-    STOPPED = "stopped"
-
-
-class Frequency(StrEnum):
-    DAILY = "daily"
-    WEEKLY = "weekly"  # N times a week on days the client picks
-
-
-class NudgeStatus(StrEnum):
-    CLAIMED = "claimed"  # the occurrence exists and waits for a sender (or a retry)
-    SENDING = "sending"  # a sender committed to an attempt; the request may be in flight
-    SENT = "sent"  # Telegram accepted it; message_id recorded
-    EXPIRED = "expired"  # came due while we were down, beyond the grace window
-    UNDELIVERABLE = "undeliverable"  # blocked bot, deleted chat, permanent error
-    # The sender died mid-attempt: Telegram may or may not have it. Not resent,
-    # because "never twice" beats "maybe once more" for a reminder.
-    UNCONFIRMED = "unconfirmed"
-
-
-class ReplyKind(StrEnum):
-    DONE = "done"
-    SOME = "some"
-    LATER = "later"
-    SKIPPED = "skipped"
-    NOT_TODAY = "not_today"
-
-
-class Feeling(StrEnum):
-    EASY = "easy"
-    OK = "ok"
-    HARD = "hard"
-    PAINFUL = "painful"
 
 
 class Therapist(SQLModel, table=True):

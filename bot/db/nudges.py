@@ -18,19 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import (
-    Client,
-    ClientStatus,
-    Exercise,
-    Nudge,
-    NudgeStatus,
-    ReminderSlot,
-    Reply,
-    ReplyKind,
-    Routine,
-    Therapist,
-)
+from bot.db.models import Client, Exercise, Nudge, ReminderSlot, Reply, Routine, Therapist
 from bot.domain.schedule import next_due, occurrence_local_date
+from bot.domain.types import ClientStatus, NudgeStatus, ReplyKind
 
 FINAL_KINDS = frozenset({ReplyKind.DONE, ReplyKind.SOME, ReplyKind.SKIPPED, ReplyKind.NOT_TODAY})
 # How many stale occurrences of one slot we record individually after downtime

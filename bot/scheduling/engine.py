@@ -30,9 +30,9 @@ from bot.db import attempts
 from bot.db import nudges as store
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
-from bot.db.models import NudgeStatus
 from bot.db.nudges import NudgeContent
 from bot.db.sending_marks import SendingMarks
+from bot.domain.types import NudgeStatus
 from bot.scheduling.attempt import Attempt, Outcome, Sender
 from bot.scheduling.leases import SenderLease
 from bot.scheduling.ratelimit import RateLimiter
