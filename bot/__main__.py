@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Callable
 
+from bot import cli
 from bot.app import BotRuntime
 from bot.db.engine import upgrade_database_blocking
 from bot.logging_setup import configure_logging
@@ -50,6 +51,8 @@ def _migrate() -> None:
 
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else None
+    if command in cli.COMMANDS:
+        sys.exit(cli.run(command))
     try:
         if command is None:
             with asyncio.Runner(loop_factory=_loop_factory()) as runner:

@@ -21,9 +21,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot import keys
 from bot.clock import Clock, SystemClock
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
+from bot.db.keycheck import verify_data_key
 from bot.db.sending_marks import SendingMarks, sending_marks
 from bot.domain.timezones import CityIndex
 from bot.handlers import enrolment, router, therapist
@@ -77,6 +79,7 @@ class BotRuntime:
     ) -> BotRuntime:
         """Wire everything; tests pass their own clock and, for fault tests, faster retries."""
         clock = clock or SystemClock()
+        keys.configure_for(settings)  # before any row is read or written, migrations included
         texts = Texts.load(settings.config_dir, settings.default_language)
         db = Database.from_url(settings.database_url)
         cities = CityIndex.load(settings.config_dir / "cities.tsv")
@@ -135,6 +138,11 @@ class BotRuntime:
 
     async def start(self) -> None:
         await self.db.upgrade()
+        try:
+            await verify_data_key(self.db)
+        except Exception:
+            await self.db.dispose()
+            raise
         self.writer.start()
         await self.app.initialize()
         await self._publish_commands()

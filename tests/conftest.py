@@ -13,6 +13,7 @@ from typing import TypeVar
 import pytest
 from sqlmodel import SQLModel, select
 
+from bot import crypto
 from bot.app import BotRuntime
 from bot.clock import Clock, ManualClock
 from bot.scheduling.engine import EngineConfig
@@ -77,6 +78,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     server: PgServer = request.getfixturevalue("pg_server")
     return server.create_database(f"test_{os.getpid()}_{next(_database_names)}")
+
+
+@pytest.fixture(autouse=True)
+def data_key_ring() -> Iterator[crypto.KeyRing]:
+    """A fresh data key per test: the ring is process-wide, so no test inherits another's."""
+    ring = crypto.KeyRing([os.urandom(32)])
+    crypto.configure(ring)
+    yield ring
+    crypto.configure(None)
 
 
 @pytest.fixture
