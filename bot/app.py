@@ -137,12 +137,12 @@ class BotRuntime:
         return cls(settings, clock, app, db, engine, texts, writer, marks)
 
     async def start(self) -> None:
-        await self.db.upgrade()
         try:
-            await verify_data_key(self.db)
+            await verify_data_key(self.db)  # before migrations touch any sealed value
         except Exception:
             await self.db.dispose()
             raise
+        await self.db.upgrade()
         self.writer.start()
         await self.app.initialize()
         await self._publish_commands()

@@ -25,8 +25,8 @@ def genkey() -> int:
 async def _rekey(database_url: str) -> list[ColumnCount]:
     db = Database.from_url(database_url)
     try:
-        await db.upgrade()
         await verify_data_key(db)  # a ring that fits nothing fails here, in one line
+        await db.upgrade()
         return await rekey(db)
     finally:
         await db.dispose()

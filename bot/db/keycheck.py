@@ -26,11 +26,21 @@ def insert_canary(connection: Connection, ring: crypto.KeyRing) -> None:
     connection.execute(sa.insert(_TABLE).values(id=CANARY_ID, canary=ring.seal(CANARY)))
 
 
+def _has_table(connection: Connection) -> bool:
+    return sa.inspect(connection).has_table(_TABLE.name)
+
+
 async def verify_data_key(db: Database) -> None:
-    """Raise DataKeyError (one line) unless the current ring opens the stored canary."""
+    """Raise DataKeyError (one line) unless the current ring opens the stored canary.
+
+    Runs before migrations, so none of them touches sealed data with a wrong key; a
+    database without the table yet gets it, sealed with this ring, from migration 0002.
+    """
     ring = crypto.current()
     query = sa.select(_TABLE.c.canary).where(_TABLE.c.id == CANARY_ID)
     async with db.core_transaction() as connection:
+        if not await connection.run_sync(_has_table):
+            return
         stored = (await connection.execute(query)).scalar_one_or_none()
         if stored is None:  # removed by hand: start a new one rather than refuse to run
             await connection.run_sync(insert_canary, ring)
