@@ -13,7 +13,7 @@ from bot import crypto, keys
 from bot.db.database import Database
 from bot.db.keycheck import verify_data_key
 from bot.db.sealing import ColumnCount, rekey
-from bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, data_keys_from_env, database_url_from_env
 
 
 def genkey() -> int:
@@ -34,9 +34,9 @@ async def _rekey(database_url: str) -> list[ColumnCount]:
 
 def rekey_command() -> int:
     """Re-encrypt every stored personal value with the first DATA_KEY; prints counts."""
-    settings = load_settings(need_token=False)
-    ring = keys.configure_for(settings)
-    counts = asyncio.run(_rekey(settings.database_url))
+    url = database_url_from_env()
+    ring = keys.configure(url, data_keys_from_env())
+    counts = asyncio.run(_rekey(url))
     for count in counts:
         print(
             f"{count.table}.{count.column}: {count.rewritten} re-encrypted, "

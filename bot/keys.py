@@ -45,11 +45,15 @@ def ring_for(database_url: str, data_keys: Sequence[bytes]) -> crypto.KeyRing:
     return crypto.KeyRing(_key_file_keys(key_file_for(database), database))
 
 
-def configure_for(settings: Settings) -> crypto.KeyRing:
-    """Resolve the ring for these settings and make it the process's ring."""
-    ring = ring_for(settings.database_url, settings.data_keys)
+def configure(database_url: str, data_keys: Sequence[bytes]) -> crypto.KeyRing:
+    """Resolve the ring for this database and make it the process's ring."""
+    ring = ring_for(database_url, data_keys)
     crypto.configure(ring)
     return ring
+
+
+def configure_for(settings: Settings) -> crypto.KeyRing:
+    return configure(settings.database_url, settings.data_keys)
 
 
 def _key_file_keys(path: Path, database: Path) -> tuple[bytes, ...]:

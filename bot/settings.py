@@ -136,6 +136,14 @@ def _parse_admin_ids(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def data_keys_from_env(env: dict[str, str] | None = None) -> tuple[bytes, ...]:
+    """For commands that need the data key but not the bot token (migrate, rekey)."""
+    if env is None:
+        load_dotenv(Path.cwd() / ".env", override=False)
+        env = dict(os.environ)
+    return parse_data_keys(env.get("DATA_KEY", ""))
+
+
 def parse_data_keys(raw: str, source: str = "DATA_KEY") -> tuple[bytes, ...]:
     """Comma-separated keys, first one current; the error names the entry, never its value."""
     keys: list[bytes] = []
@@ -172,20 +180,15 @@ def _positive_float(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
-def load_settings(
-    env: dict[str, str] | None = None, *, read_dotenv: bool = True, need_token: bool = True
-) -> Settings:
-    """Build Settings, raising SettingsError with one clear line when something is off.
-
-    Maintenance commands that never talk to Telegram (rekey) pass need_token=False.
-    """
+def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
+    """Build Settings, raising SettingsError with one clear line when something is off."""
     if env is None:
         if read_dotenv:
             load_dotenv(Path.cwd() / ".env", override=False)
         env = dict(os.environ)
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
     problem = token_problem(token)
-    if problem and need_token:
+    if problem:
         raise SettingsError(problem)
     level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -105,6 +105,9 @@ def settings(stub: BotApiStub, database_url: str) -> Settings:
     return Settings(
         token=TOKEN,
         database_url=database_url,
+        # SQLite gets the key file beside it, as without DATA_KEY in production;
+        # PostgreSQL requires DATA_KEY.
+        data_keys=() if database_url.startswith("sqlite") else (os.urandom(32),),
         admin_ids=frozenset({THERAPIST_ID}),
         api_url=stub.url,
         rate_per_s=1000.0,

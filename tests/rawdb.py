@@ -1,14 +1,15 @@
-"""The database as an attacker with a copy of it would see it: bytes, not rows."""
+"""The database as someone holding a copy of it would see it: bytes and stored strings."""
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+
+from bot.db.database import Database
+from tests.pgserver import find_bindir
 
 
 def raw_database_bytes(database_url: str) -> bytes:
@@ -17,29 +18,20 @@ def raw_database_bytes(database_url: str) -> bytes:
     if url.get_backend_name() == "sqlite":
         assert url.database, "an in-memory database has no bytes at rest"
         base = Path(url.database)
-        return b"".join(
-            path.read_bytes()
-            for path in (base, base.with_name(base.name + "-wal"))
-            if path.exists()
-        )
-    if url.get_backend_name() == "postgresql":
-        libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return subprocess.run(
-            [_pg_dump(), "--no-owner", "--dbname", libpq],
-            capture_output=True,
-            check=True,
-            timeout=60,
-        ).stdout
-    raise AssertionError(f"no raw reader for {url.get_backend_name()}")
+        files = (base, base.with_name(base.name + "-wal"))
+        return b"".join(path.read_bytes() for path in files if path.exists())
+    libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return subprocess.run(
+        [str(find_bindir() / "pg_dump"), "--no-owner", "--dbname", libpq],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
 
 
-def _pg_dump() -> str:
-    found = shutil.which("pg_dump")
-    if found:
-        return found
-    initdb = shutil.which("initdb")
-    if initdb and os.path.exists(beside := os.path.join(os.path.dirname(initdb), "pg_dump")):
-        return beside
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_dump"))
-    assert candidates, "pg_dump not found on PATH, beside initdb or in /usr/lib/postgresql"
-    return candidates[-1]
+async def stored_strings(db: Database, table: str, column: str) -> list[str | None]:
+    """A column's values as stored (sealed or not), bypassing the sealing column type."""
+    raw = sa.table(table, sa.column("id"), sa.column(column, sa.Text()))
+    async with db.core_transaction() as connection:
+        result = await connection.execute(sa.select(raw.c[column]).order_by(raw.c.id))
+        return list(result.scalars())

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import select
 
@@ -21,7 +21,7 @@ from bot.settings import Settings, parse_data_keys
 from tests.botapi_stub import BotApiStub
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
 from tests.journeys import create_client, enrol
-from tests.rawdb import raw_database_bytes
+from tests.rawdb import raw_database_bytes, stored_strings
 
 LABEL = "Quillon Vexmarsh (left knee)"
 THERAPIST_FIRST, THERAPIST_LAST = "Ottoline", "Brackenridge"
@@ -67,9 +67,8 @@ async def test_names_labels_and_notes_are_not_in_the_database_bytes(
         assert secret.encode("utf-16-le") not in raw, secret
 
 
-async def test_migration_seals_rows_written_before_encryption(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    db = Database.from_url(f"sqlite+aiosqlite:///{path}")
+async def test_migration_seals_rows_written_before_encryption(database_url: str) -> None:
+    db = Database.from_url(database_url)
 
     def upgrade_to(connection: Connection, revision: str) -> None:
         config = alembic_config()
@@ -77,22 +76,25 @@ async def test_migration_seals_rows_written_before_encryption(tmp_path: Path) ->
         command.upgrade(config, revision)
 
     async with db.engine.begin() as connection:
-        await connection.run_sync(upgrade_to, "0001")
-    with sqlite3.connect(path) as raw:
-        raw.execute(
-            "INSERT INTO therapist (id, telegram_user_id, display_name, language, created_at)"
-            " VALUES (1, 7, 'Dana Physio', 'en', '2026-11-23 06:00:00.000000')"
+        await connection.run_sync(upgrade_to, "0002")
+        await connection.execute(
+            text(
+                "INSERT INTO therapist (id, telegram_user_id, display_name, language, created_at)"
+                " VALUES (1, 7, 'Dana Physio', 'en', '2026-11-23 06:00:00')"
+            )
         )
-        raw.execute(
-            "INSERT INTO client (id, therapist_id, label, first_name, language, status,"
-            " reachable, created_at) VALUES (1, 1, 'Anna K. (knee)', NULL, 'en', 'invited', 1,"
-            " '2026-11-23 06:00:00.000000')"
+        await connection.execute(
+            text(
+                "INSERT INTO client (id, therapist_id, label, first_name, language, status,"
+                " reachable, created_at) VALUES (1, 1, 'Anna K. (knee)', NULL, 'en', 'invited',"
+                " TRUE, '2026-11-23 06:00:00')"
+            )
         )
     await db.upgrade()
-    with sqlite3.connect(path) as raw:
-        stored = raw.execute("SELECT label, first_name FROM client").fetchone()
-        canary = raw.execute("SELECT canary FROM keycheck").fetchone()[0]
-    assert crypto.is_sealed(stored[0]) and stored[1] is None and crypto.is_sealed(canary)
+    (label,) = await stored_strings(db, "client", "label")
+    (canary,) = await stored_strings(db, "keycheck", "canary")
+    assert crypto.is_sealed(label or "") and crypto.is_sealed(canary or "")
+    assert await stored_strings(db, "client", "first_name") == [None]
     async with db.transaction() as session:
         assert (await session.exec(select(Client.label))).one() == "Anna K. (knee)"
         assert (await session.exec(select(Therapist.display_name))).one() == "Dana Physio"
@@ -100,22 +102,22 @@ async def test_migration_seals_rows_written_before_encryption(tmp_path: Path) ->
 
 
 async def test_a_rotated_key_ring_still_shows_what_the_old_key_sealed(
-    stub: BotApiStub, start_bot: RuntimeFactory, tmp_path: Path
+    stub: BotApiStub, start_bot: RuntimeFactory, settings: Settings, tmp_path: Path
 ) -> None:
-    first = await start_bot()  # no DATA_KEY: the key file beside the database
+    first = await start_bot()  # SQLite: the key file beside the database
     therapist = stub.user(THERAPIST_ID, THERAPIST_FIRST, last_name=THERAPIST_LAST)
     token = await create_client(therapist, LABEL, [("Glute bridge", "3 x 10")])
     await first.stop()
-    (old,) = parse_data_keys((tmp_path / "bot.key").read_text().strip())
+    old = settings.data_keys or parse_data_keys((tmp_path / "bot.key").read_text().strip())
     new = os.urandom(32)
 
-    second = await start_bot(data_keys=(new, old))
+    second = await start_bot(data_keys=(new, *old))
     client = stub.user(4242, CLIENT_NAME)
     await enrol(client, token, place="UTC", when="9am", therapist_name=THERAPIST_LAST)
     await therapist.wait_for(f"{LABEL} joined")
     (stored,) = await rows(second, Client)
     assert (stored.label, stored.first_name) == (LABEL, CLIENT_NAME)
-    with sqlite3.connect(tmp_path / "bot.db") as raw:
-        label, first_name = raw.execute("SELECT label, first_name FROM client").fetchone()
-    assert crypto.sealed_key_id(label) == crypto.key_id(old)
-    assert crypto.sealed_key_id(first_name) == crypto.key_id(new)
+    (label,) = await stored_strings(second.db, "client", "label")
+    (first_name,) = await stored_strings(second.db, "client", "first_name")
+    assert crypto.sealed_key_id(label or "") == crypto.key_id(old[0])
+    assert crypto.sealed_key_id(first_name or "") == crypto.key_id(new)

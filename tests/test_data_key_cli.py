@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import base64
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlmodel import select
 
 from bot import crypto, keys
 from bot.db.database import Database
 from bot.db.models import Client, Therapist
 from tests.conftest import START, TOKEN
+from tests.rawdb import stored_strings
 
+REPO = Path(__file__).resolve().parent.parent
 BOT_VARIABLES = ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "DATA_KEY", "TELEGRAM_API_URL")
 
 
@@ -25,7 +27,7 @@ def python_m_bot(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProce
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,  # no .env here
-        env={**clean, "TELEGRAM_API_URL": "http://127.0.0.1:9", **env},
+        env={**clean, "PYTHONPATH": str(REPO), "TELEGRAM_API_URL": "http://127.0.0.1:9", **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -58,14 +60,13 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-async def test_a_wrong_data_key_stops_the_bot_in_one_line(tmp_path: Path) -> None:
+async def test_a_wrong_data_key_stops_the_bot_in_one_line(
+    database_url: str, tmp_path: Path
+) -> None:
     old = os.urandom(32)
-    await written_with(crypto.KeyRing([old]), sqlite_url(tmp_path / "bot.db"))
+    await written_with(crypto.KeyRing([old]), database_url)
     result = python_m_bot(
-        tmp_path,
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        DATABASE_URL=sqlite_url(tmp_path / "bot.db"),
-        DATA_KEY=crypto.new_key(),
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=database_url, DATA_KEY=crypto.new_key()
     )
     line = one_error_line(result)
     assert "DATA_KEY cannot decrypt the stored data" in line
@@ -100,36 +101,38 @@ def test_genkey_prints_a_new_key(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())  # nothing written: no database, no key file
 
 
-async def test_rekey_reseals_everything_with_the_first_key(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path / "bot.db")
+async def test_rekey_reseals_everything_with_the_first_key(
+    database_url: str, tmp_path: Path
+) -> None:
     old, new = os.urandom(32), os.urandom(32)
-    await written_with(crypto.KeyRing([old]), url)
-    with sqlite3.connect(tmp_path / "bot.db") as connection:  # a row from before encryption
-        connection.execute(
-            "INSERT INTO therapist (telegram_user_id, display_name, language, created_at)"
-            " VALUES (2, 'Plain Text', 'en', '2026-11-23 06:00:00.000000')"
+    await written_with(crypto.KeyRing([old]), database_url)
+    db = Database.from_url(database_url)
+    async with db.engine.begin() as connection:  # a row from before encryption
+        await connection.execute(
+            text(
+                "INSERT INTO therapist (id, telegram_user_id, display_name, language, created_at)"
+                " VALUES (2, 2, 'Plain Text', 'en', '2026-11-23 06:00:00')"
+            )
         )
     rotating = ",".join(base64.urlsafe_b64encode(k).decode() for k in (new, old))
 
-    result = python_m_bot(tmp_path, "rekey", DATABASE_URL=url, DATA_KEY=rotating)
+    result = python_m_bot(tmp_path, "rekey", DATABASE_URL=database_url, DATA_KEY=rotating)
     assert result.returncode == 0, result.stderr
     assert "therapist.display_name: 2 re-encrypted, 0 already current" in result.stdout
     assert "client.label: 1 re-encrypted" in result.stdout
     assert f"with key {crypto.key_id(new)}" in result.stdout
 
-    with sqlite3.connect(tmp_path / "bot.db") as connection:
-        stored = [r[0] for r in connection.execute("SELECT display_name FROM therapist")]
-        stored += [r[0] for r in connection.execute("SELECT label FROM client")]
-    assert all(value.startswith(f"v1:{crypto.key_id(new)}:") for value in stored), stored
+    stored = await stored_strings(db, "therapist", "display_name")
+    stored += await stored_strings(db, "client", "label")
+    assert all(crypto.sealed_key_id(value or "") == crypto.key_id(new) for value in stored)
     crypto.configure(crypto.KeyRing([new]))  # the old key can now be dropped
-    db = Database.from_url(url)
     try:
         async with db.transaction() as session:
             names = [t.display_name for t in await session.exec(select(Therapist))]
             labels = [c.label for c in await session.exec(select(Client))]
     finally:
         await db.dispose()
-    assert (names, labels) == (["Dana Physio", "Plain Text"], ["Anna K. (knee)"])
+    assert (sorted(names), labels) == (["Dana Physio", "Plain Text"], ["Anna K. (knee)"])
 
-    again = python_m_bot(tmp_path, "rekey", DATABASE_URL=url, DATA_KEY=rotating)
+    again = python_m_bot(tmp_path, "rekey", DATABASE_URL=database_url, DATA_KEY=rotating)
     assert "rekey done: 0 values re-encrypted" in again.stdout

@@ -34,7 +34,7 @@ async def verify_data_key(db: Database) -> None:
     """Raise DataKeyError (one line) unless the current ring opens the stored canary.
 
     Runs before migrations, so none of them touches sealed data with a wrong key; a
-    database without the table yet gets it, sealed with this ring, from migration 0002.
+    database without the table yet gets it, sealed with this ring, from migration 0003.
     """
     ring = crypto.current()
     query = sa.select(_TABLE.c.canary).where(_TABLE.c.id == CANARY_ID)

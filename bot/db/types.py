@@ -67,7 +67,7 @@ class EncryptedText(TypeDecorator[str]):
     comparator_factory = Comparator
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        return dialect.type_descriptor(String() if dialect.name == "sqlite" else Text())
+        return String() if dialect.name == "sqlite" else Text()
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
