@@ -17,7 +17,7 @@ from bot import crypto
 from bot.app import BotRuntime
 from bot.clock import Clock, ManualClock
 from bot.scheduling.engine import EngineConfig
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import REPO_ROOT, Settings, parse_data_keys
 from bot.texts import Texts
 from tests.botapi_stub import BotApiStub
 from tests.pgserver import PgServer, PostgresUnavailable
@@ -81,11 +81,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture(autouse=True)
-def data_key_ring() -> Iterator[crypto.KeyRing]:
-    """A fresh data key per test: the ring is process-wide, so no test inherits another's."""
-    ring = crypto.KeyRing([os.urandom(32)])
-    crypto.configure(ring)
-    yield ring
+def data_key() -> Iterator[str]:
+    """A fresh data key per test, as DATA_KEY holds it (for bots run as subprocesses).
+
+    The key ring is process-wide, so each test sets its own and no test inherits another's.
+    """
+    key = crypto.new_key()
+    crypto.configure(crypto.KeyRing(parse_data_keys(key)))
+    yield key
     crypto.configure(None)
 
 
