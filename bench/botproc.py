@@ -55,6 +55,7 @@ BOT_ENV_VARS = (
     "WEBHOOK_PORT",
     "CONFIG_DIR",
     "DEFAULT_LANGUAGE",
+    "DATA_KEY",  # without it the bot uses the key file beside the database, as the seeder does
 )
 
 _LIVE: set[BotProcess] = set()

@@ -1,4 +1,7 @@
-"""`python -m bot [migrate]`: run the bot until interrupted, or upgrade the database and exit."""
+"""`python -m bot [migrate]`: run the bot until interrupted, or upgrade the database and exit.
+
+`genkey` and `rekey` (bot/cli.py) manage the key for personal data at rest.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,18 @@ import signal
 import sys
 from collections.abc import Callable
 
+from bot import cli, keys
 from bot.app import BotRuntime
 from bot.db.engine import upgrade_database_blocking
 from bot.logging_setup import configure_logging
-from bot.settings import SettingsError, database_url_from_env, load_settings
+from bot.settings import (
+    SettingsError,
+    data_keys_from_env,
+    database_url_from_env,
+    load_settings,
+)
 
-USAGE = "usage: python -m bot [migrate]"
+USAGE = "usage: python -m bot [migrate | genkey | rekey]"
 
 
 async def _serve() -> None:
@@ -44,12 +53,15 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 def _migrate() -> None:
     """Upgrade the schema and exit: a release step before new code starts serving."""
     url = database_url_from_env()
+    keys.configure(url, data_keys_from_env())  # migrations seal personal text
     upgrade_database_blocking(url)
     print("database is at the newest schema")
 
 
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else None
+    if command in cli.COMMANDS:
+        sys.exit(cli.run(command))
     try:
         if command is None:
             with asyncio.Runner(loop_factory=_loop_factory()) as runner:

@@ -13,9 +13,11 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
+from bot import keys
 from bot.clock import Clock, SystemClock
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
+from bot.db.keycheck import verify_data_key
 from bot.db.sending_marks import SendingMarks, sending_marks
 from bot.domain.timezones import CityIndex
 from bot.flows import registry
@@ -54,6 +56,7 @@ class BotRuntime:
     ) -> BotRuntime:
         """Wire everything; tests pass their own clock and, for fault tests, faster retries."""
         clock = clock or SystemClock()
+        keys.configure_for(settings)  # before any row is read or written, migrations included
         texts = Texts.load(settings.config_dir, settings.default_language)
         db = Database.from_url(settings.database_url)
         cities = CityIndex.load(settings.config_dir / "cities.tsv")
@@ -111,6 +114,11 @@ class BotRuntime:
         return cls(settings, clock, app, db, engine, texts, writer, marks, dispatcher)
 
     async def start(self) -> None:
+        try:
+            await verify_data_key(self.db)  # before migrations touch any sealed value
+        except Exception:
+            await self.db.dispose()
+            raise
         await self.db.upgrade()
         self.writer.start()
         await self.app.initialize()

@@ -6,6 +6,8 @@ variables win), which keeps local runs free of shell exports.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 from dataclasses import dataclass, field
@@ -21,6 +23,8 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/bot.db"
 # Telegram tokens look like "<numeric bot id>:<35 url-safe characters>"; we accept a
 # little more slack on the secret part so self-hosted test servers can use their own.
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
+DATA_KEY_BYTES = 32
 
 
 class SettingsError(Exception):
@@ -48,6 +52,8 @@ class Settings:
     webhook_secret: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
+    # Empty: an SQLite file gets a key file beside it (bot/keys.py). Never in a repr.
+    data_keys: tuple[bytes, ...] = field(default=(), repr=False)
 
     @property
     def bot_base_url(self) -> str:
@@ -130,6 +136,37 @@ def _parse_admin_ids(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def data_keys_from_env(env: dict[str, str] | None = None) -> tuple[bytes, ...]:
+    """For commands that need the data key but not the bot token (migrate, rekey)."""
+    if env is None:
+        load_dotenv(Path.cwd() / ".env", override=False)
+        env = dict(os.environ)
+    return parse_data_keys(env.get("DATA_KEY", ""))
+
+
+def parse_data_keys(raw: str, source: str = "DATA_KEY") -> tuple[bytes, ...]:
+    """Comma-separated keys, first one current; the error names the entry, never its value."""
+    keys: list[bytes] = []
+    entries = [entry.strip() for entry in raw.split(",")]
+    for position, entry in enumerate(entries, start=1):
+        if not entry:
+            continue
+        key = b""
+        if _KEY_RE.match(entry):
+            try:
+                key = base64.urlsafe_b64decode(entry + "=" * (-len(entry) % 4))
+            except (binascii.Error, ValueError):
+                key = b""
+        if len(key) != DATA_KEY_BYTES:
+            raise SettingsError(
+                f"{source} must be URL-safe base64 of {DATA_KEY_BYTES} random bytes, "
+                f"comma-separated when rotating; entry {position} is not "
+                "(`python -m bot genkey` prints a new key)."
+            )
+        keys.append(key)
+    return tuple(keys)
+
+
 def _positive_float(env: dict[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
@@ -179,4 +216,5 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         webhook_secret=env.get("WEBHOOK_SECRET", "").strip() or None,
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
         webhook_port=int(port_raw),
+        data_keys=parse_data_keys(env.get("DATA_KEY", "")),
     )

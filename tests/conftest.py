@@ -13,10 +13,11 @@ from typing import TypeVar
 import pytest
 from sqlmodel import SQLModel, select
 
+from bot import crypto
 from bot.app import BotRuntime
 from bot.clock import Clock, ManualClock
 from bot.scheduling.engine import EngineConfig
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import REPO_ROOT, Settings, parse_data_keys
 from bot.texts import Texts
 from tests.botapi_stub import BotApiStub
 from tests.pgserver import PgServer, PostgresUnavailable
@@ -79,6 +80,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return server.create_database(f"test_{os.getpid()}_{next(_database_names)}")
 
 
+@pytest.fixture(autouse=True)
+def data_key() -> Iterator[str]:
+    """A fresh data key per test, as DATA_KEY holds it (for bots run as subprocesses).
+
+    The key ring is process-wide, so each test sets its own and no test inherits another's.
+    """
+    key = crypto.new_key()
+    crypto.configure(crypto.KeyRing(parse_data_keys(key)))
+    yield key
+    crypto.configure(None)
+
+
 @pytest.fixture
 async def stub() -> AsyncIterator[BotApiStub]:
     async with BotApiStub(TOKEN, bot_username=BOT_USERNAME) as server:
@@ -95,6 +108,9 @@ def settings(stub: BotApiStub, database_url: str) -> Settings:
     return Settings(
         token=TOKEN,
         database_url=database_url,
+        # SQLite gets the key file beside it, as without DATA_KEY in production;
+        # PostgreSQL requires DATA_KEY.
+        data_keys=() if database_url.startswith("sqlite") else (os.urandom(32),),
         admin_ids=frozenset({THERAPIST_ID}),
         api_url=stub.url,
         rate_per_s=1000.0,

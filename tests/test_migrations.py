@@ -14,10 +14,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
+from bot import crypto
 from bot.db.database import Database
 from bot.settings import SettingsError, normalize_database_url
 
 REPO = Path(__file__).resolve().parent.parent
+DATA_KEY = crypto.new_key()  # one for every replica: a server database needs one
 
 
 def _diff(connection) -> list[object]:  # type: ignore[no-untyped-def]
@@ -52,6 +54,7 @@ def test_replicas_starting_together_upgrade_once(database_url: str, tmp_path: Pa
 
 def _migrate(database_url: str, cwd: Path, *, wait: bool = True) -> subprocess.Popen[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(REPO)}
+    env["DATA_KEY"] = DATA_KEY
     env.pop("TELEGRAM_BOT_TOKEN", None)  # migrating needs no token
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "migrate"],

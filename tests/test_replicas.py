@@ -42,7 +42,7 @@ def _free_port() -> int:
 
 
 async def _start_replica(
-    database_url: str, stub: BotApiStub, log: Path
+    database_url: str, stub: BotApiStub, log: Path, data_key: str
 ) -> asyncio.subprocess.Process:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))},
@@ -50,6 +50,7 @@ async def _start_replica(
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": stub.url,
         "DATABASE_URL": database_url,
+        "DATA_KEY": data_key,  # the key seed_enrolled sealed the names with
         "WEBHOOK_URL": "https://bot.example.test",
         "WEBHOOK_SECRET": "replica-secret",
         "WEBHOOK_LISTEN": "127.0.0.1",
@@ -84,7 +85,7 @@ async def _until(predicate, within_s: float, logs: Path) -> None:  # type: ignor
 
 
 async def test_two_replicas_send_each_nudge_once_and_survive_the_sender_dying(
-    database_url: str, tmp_path: Path
+    database_url: str, tmp_path: Path, data_key: str
 ) -> None:
     due = datetime.now(UTC).replace(second=0, microsecond=0)
     chats = await seed_enrolled(database_url, CLIENTS, due)
@@ -97,7 +98,8 @@ async def test_two_replicas_send_each_nudge_once_and_survive_the_sender_dying(
         for chat in chats:
             stub.user(chat, "Rae")
         replicas = [
-            await _start_replica(database_url, stub, tmp_path / f"replica{i}.log") for i in range(2)
+            await _start_replica(database_url, stub, tmp_path / f"replica{i}.log", data_key)
+            for i in range(2)
         ]
         for replica in replicas:
             stack.callback(lambda r=replica: r.returncode is None and r.kill())

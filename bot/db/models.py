@@ -1,6 +1,8 @@
 """Tables. Every answer, schedule and dialog step lives here, never only in memory.
 
 Schema changes go through Alembic migrations in bot/migrations; keep both in step.
+Free text that identifies or describes a person is `EncryptedText` (sealed at rest);
+such columns can't appear in a WHERE or ORDER BY.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.db.types import UTCDateTime
+from bot.db.types import EncryptedText, UTCDateTime
 from bot.domain.types import ClientStatus, Frequency, NudgeStatus
 
 
@@ -21,7 +23,7 @@ def _instant(*, nullable: bool = True, index: bool = False) -> Column[datetime]:
 class Therapist(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     telegram_user_id: int = Field(sa_type=BigInteger, unique=True, index=True)
-    display_name: str
+    display_name: str = Field(sa_type=EncryptedText)
     language: str = "en"
     created_at: datetime = Field(sa_column=_instant(nullable=False))
 
@@ -29,10 +31,10 @@ class Therapist(SQLModel, table=True):
 class Client(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     therapist_id: int = Field(foreign_key="therapist.id", index=True)
-    label: str  # only the therapist sees this
+    label: str = Field(sa_type=EncryptedText)  # only the therapist sees this
     telegram_user_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     chat_id: int | None = Field(default=None, sa_type=BigInteger)
-    first_name: str | None = None
+    first_name: str | None = Field(default=None, sa_type=EncryptedText)
     language: str = "en"
     timezone: str | None = None
     status: str = Field(default=ClientStatus.INVITED)
@@ -70,7 +72,7 @@ class Exercise(SQLModel, table=True):
     position: int
     name: str
     dose: str
-    notes: str | None = None
+    notes: str | None = Field(default=None, sa_type=EncryptedText)
 
 
 class ReminderSlot(SQLModel, table=True):
@@ -140,7 +142,7 @@ class Dialog(SQLModel, table=True):
     telegram_user_id: int = Field(sa_type=BigInteger, primary_key=True)
     flow: str
     step: str
-    data: str = "{}"  # JSON
+    data: str = Field(default="{}", sa_type=EncryptedText)  # JSON; holds what people typed
     updated_at: datetime = Field(sa_column=_instant(nullable=False))
 
 
@@ -155,3 +157,10 @@ class Lease(SQLModel, table=True):
     holder: str  # host and pid, for people reading the table
     token: str  # random per holder: only the holder can renew or release
     expires_at: datetime = Field(sa_column=_instant(nullable=False))
+
+
+class KeyCheck(SQLModel, table=True):
+    """One sealed known value: opening it at start proves the key ring fits the data."""
+
+    id: int = Field(primary_key=True)
+    canary: str = Field(sa_type=EncryptedText)
