@@ -18,6 +18,8 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from bot.domain.timeparse import TimeVocabulary
+
 
 class MissingText(KeyError):
     pass
@@ -56,6 +58,7 @@ class Texts:
         self.default = default
         self._rng = rng or random.Random()
         self._reply_words: dict[str, dict[str, str]] = {}
+        self._time_vocabularies: dict[str, TimeVocabulary] = {}
 
     @classmethod
     def load(cls, config_dir: Path, default: str = "en", rng: random.Random | None = None) -> Texts:
@@ -105,6 +108,22 @@ class Texts:
     def time_words(self, lang: str) -> dict[str, time]:
         words = self.raw(lang, "time_words")
         return {word.lower(): time.fromisoformat(value) for word, value in words.items()}
+
+    def time_vocabulary(self, lang: str) -> TimeVocabulary:
+        """Everything a language says about times of day, for `read_time`; built once."""
+        if lang not in self._time_vocabularies:
+            words = self.raw(lang, "timing.words")
+            self._time_vocabularies[lang] = TimeVocabulary(
+                aliases=self.time_words(lang),
+                exact=frozenset(words["exact"]),
+                hours=dict(words["hours"]),
+                phrases=dict(words["phrases"]),
+                am=tuple(words["am"]),
+                pm=tuple(words["pm"]),
+                fillers=tuple(words["fillers"]),
+                suffixes=tuple(self.raw(lang, "meta.time_suffixes")),
+            )
+        return self._time_vocabularies[lang]
 
     def slot_times(self, lang: str) -> dict[str, time]:
         """The suggested times behind the morning/midday/evening buttons (and "this evening")."""

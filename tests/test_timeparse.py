@@ -4,7 +4,13 @@ from datetime import time
 
 import pytest
 
-from bot.domain.timeparse import MAX_INPUT_LENGTH, parse_time_of_day
+from bot.domain.timeparse import (
+    MAX_INPUT_LENGTH,
+    TimeReading,
+    TimeVocabulary,
+    parse_time_of_day,
+    read_time,
+)
 
 ALIASES = {"morning": time(8, 0), "Evening": time(19, 0), "vor dem Schlafen": time(22, 15)}
 
@@ -133,3 +139,121 @@ def test_every_minute_of_the_day_round_trips_in_both_notations() -> None:
             twelve = hour % 12 or 12
             suffix = "am" if hour < 12 else "pm"
             assert parse_time_of_day(f"{twelve}:{minute:02d} {suffix}", {}) == expected
+
+
+# --- read_time: words, phrases and what needs confirming -------------------------------
+
+ENGLISH = TimeVocabulary(
+    aliases={"morning": time(8, 0), "after lunch": time(13, 30), "noon": time(12, 0)},
+    exact=frozenset({"Noon"}),
+    hours={"seven": 7, "eight": 8, "twelve": 12, "one": 1},
+    phrases={"half past {h}": 30, "quarter to {h}": -15, "{h} thirty": 30},
+    am=("am", "in the morning"),
+    pm=("pm", "in the evening", "tonight"),
+    fillers=("at", "around"),
+    suffixes=("o'clock",),
+)
+GERMAN = TimeVocabulary(
+    aliases={"abends": time(19, 0)},
+    hours={"sieben": 7, "acht": 8},
+    phrases={"halb {h}": -30, "viertel nach {h}": 15, "viertel vor {h}": -15},
+    am=("morgens",),
+    pm=("abends",),
+    fillers=("um", "gegen"),
+    suffixes=("uhr", "h"),
+)
+
+
+def either(hour: int, minute: int) -> TimeReading:
+    return TimeReading((time(hour, minute), time(hour + 12, minute)))
+
+
+def certain(hour: int, minute: int) -> TimeReading:
+    return TimeReading((time(hour, minute),))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7pm", certain(19, 0)),
+        ("19:30", certain(19, 30)),
+        ("at 7:30 pm", certain(19, 30)),
+        ("around 8am", certain(8, 0)),
+        ("7 o'clock in the evening", certain(19, 0)),
+        ("7 in the morning", certain(7, 0)),
+        ("7 tonight", certain(19, 0)),
+        ("19:00 in the evening", certain(19, 0)),
+        ("half past seven", either(7, 30)),
+        ("Half past 7", either(7, 30)),
+        ("half past seven pm", certain(19, 30)),
+        ("half past seven in the evening", certain(19, 30)),
+        ("at half past seven in the morning", certain(7, 30)),
+        ("quarter to eight", either(7, 45)),
+        ("quarter to one", either(0, 45)),
+        ("half past twelve", either(0, 30)),
+        ("seven thirty", either(7, 30)),
+        ("seven", either(7, 0)),
+        ("seven o'clock", either(7, 0)),
+        ("half past seven!", either(7, 30)),
+        ("morning", TimeReading((time(8, 0),), vague=True)),
+        ("After  Lunch", TimeReading((time(13, 30),), vague=True)),
+        ("around lunch", None),
+        ("noon", certain(12, 0)),
+        ("at noon", certain(12, 0)),
+    ],
+)
+def test_read_time_in_english(text: str, expected: TimeReading | None) -> None:
+    assert read_time(text, ENGLISH) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("halb acht", either(7, 30)),
+        ("halb acht abends", certain(19, 30)),
+        ("um halb 8", either(7, 30)),
+        ("halb 20", certain(19, 30)),
+        ("viertel nach sieben morgens", certain(7, 15)),
+        ("viertel vor acht", either(7, 45)),
+        ("gegen 18 Uhr", certain(18, 0)),
+        ("19h", certain(19, 0)),
+        ("7 abends", certain(19, 0)),
+        ("abends", TimeReading((time(19, 0),), vague=True)),
+    ],
+)
+def test_read_time_in_german(text: str, expected: TimeReading | None) -> None:
+    assert read_time(text, GERMAN) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "at",
+        "banana",
+        "half past",
+        "half past thirteen",
+        "half past 25",
+        "quarter to banana",
+        "seven seven",
+        "pm",
+        "in the evening",
+        "7:60 pm",
+        "x" * (MAX_INPUT_LENGTH + 1),
+    ],
+)
+def test_read_time_refuses_what_is_not_a_time(text: str) -> None:
+    assert read_time(text, ENGLISH) is None
+
+
+def test_only_a_certain_reading_has_a_certain_time() -> None:
+    assert certain(19, 30).certain == time(19, 30)
+    assert either(7, 30).certain is None
+    assert TimeReading((time(8, 0),), vague=True).certain is None
+
+
+def test_markers_only_count_as_whole_words() -> None:
+    words = TimeVocabulary(hours={"seven": 7}, pm=("m",), suffixes=("h",))
+    assert read_time("seven", words) == either(7, 0)
+    assert read_time("sevenm", words) is None
+    assert read_time("7 m", words) == certain(19, 0)

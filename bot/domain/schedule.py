@@ -16,7 +16,7 @@ cheap to store in one column and to test.
 """
 
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -76,6 +76,26 @@ def next_due(local_time: time, weekdays: int, tz: ZoneInfo, after: datetime) -> 
     # Unreachable for masks in 1..127: no tzdata transition is long enough to hide
     # a whole week. Kept as a loud failure rather than an implicit None.
     raise RuntimeError(f"no occurrence of {local_time} within {_SEARCH_DAYS} days of {after}")
+
+
+def next_due_after_change(
+    local_time: time, weekdays: int, tz: ZoneInfo, now: datetime, taken: Collection[date] = ()
+) -> datetime:
+    """The next occurrence of a slot whose time, days or zone the client just changed.
+
+    The promise is "if today's nudge has not come yet, today's comes at the new
+    time; never two nudges on one day". ``taken`` holds the local dates that
+    already have an occurrence of this slot (usually just today's, when it came
+    before the change); those dates are passed over. Occurrences are unique per
+    (slot, local date) in the database too, but a slot pointing at a taken date
+    would be skipped silently by the claim there, and the client would have been
+    told a wrong "next". Dates are the slot's local dates in ``tz``, so a move to
+    another zone compares like with like.
+    """
+    due = next_due(local_time, weekdays, tz, now)
+    while occurrence_local_date(due, local_time, tz) in taken:
+        due = next_due(local_time, weekdays, tz, due)
+    return due
 
 
 def occurrence_local_date(due_utc: datetime, local_time: time, tz: ZoneInfo) -> date:

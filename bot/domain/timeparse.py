@@ -8,7 +8,9 @@ strict about what the numbers mean: it never guesses a time that was not typed.
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import time
+from functools import cached_property
 
 MAX_INPUT_LENGTH = 40
 """Longer input is not a time of day; refusing it early bounds the regex work."""
@@ -49,8 +51,13 @@ def parse_time_of_day(text: str, aliases: Mapping[str, time]) -> time | None:
 
     for alias, value in aliases.items():
         if _normalize(alias) == normalized:
-            return value.replace(second=0, microsecond=0, tzinfo=None, fold=0)
+            return _whole_minute(value)
+    clock = _read_clock(normalized)
+    return clock[0] if clock is not None else None
 
+
+def _read_clock(normalized: str) -> tuple[time, bool] | None:
+    """The digits' time, and whether they named an am/pm (so no half of the day is open)."""
     match = _CLOCK.fullmatch(normalized)
     if match is None:
         return None
@@ -60,7 +67,12 @@ def parse_time_of_day(text: str, aliases: Mapping[str, time]) -> time | None:
         hour = int(match["hour"])
         minute_text = match["minute"] or match["h_minute"]
         minute = int(minute_text) if minute_text is not None else 0
-    return _to_time(hour, minute, match["meridiem"])
+    at = _to_time(hour, minute, match["meridiem"])
+    return (at, match["meridiem"] is not None) if at is not None else None
+
+
+def _whole_minute(value: time) -> time:
+    return value.replace(second=0, microsecond=0, tzinfo=None, fold=0)
 
 
 def _normalize(text: str) -> str:
@@ -84,3 +96,170 @@ def _to_time(hour: int, minute: int, meridiem: str | None) -> time | None:
     if meridiem == "p":
         hour += 12
     return time(hour, minute)
+
+
+MINUTES_PER_HALF_DAY = 12 * 60
+
+
+@dataclass(frozen=True)
+class TimeVocabulary:
+    """One language's words for times of day, as its locale files list them.
+
+    ``aliases`` name parts of the day ("morning" → 08:00); those in ``exact`` name
+    one clock time ("noon") rather than a span. ``phrases`` are patterns around an
+    hour ``{h}`` (a number or a word from ``hours``) with the minutes they add:
+    "half past {h}" → 30, the German "halb {h}" → -30. ``am``/``pm`` are words
+    that settle which half of the day ("in the evening", "abends"); ``fillers``
+    lead a time without changing it ("at", "um", "a las"); ``suffixes`` only say
+    "this is a time" ("o'clock", "Uhr").
+    """
+
+    aliases: Mapping[str, time] = field(default_factory=dict)
+    exact: frozenset[str] = frozenset()
+    hours: Mapping[str, int] = field(default_factory=dict)
+    phrases: Mapping[str, int] = field(default_factory=dict)
+    am: tuple[str, ...] = ()
+    pm: tuple[str, ...] = ()
+    fillers: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+
+    @cached_property
+    def _aliases(self) -> dict[str, tuple[time, bool]]:
+        exact = {_normalize(word) for word in self.exact}
+        return {
+            _normalize(word): (_whole_minute(value), _normalize(word) not in exact)
+            for word, value in self.aliases.items()
+        }
+
+    @cached_property
+    def _phrases(self) -> list[tuple[re.Pattern[str], int]]:
+        words = sorted((_normalize(w) for w in self.hours), key=len, reverse=True)
+        hour = "|".join([r"\d{1,2}", *map(re.escape, words)])
+        patterns = {"{h}": 0, **{_normalize(p): offset for p, offset in self.phrases.items()}}
+        compiled = []
+        for phrase, offset in patterns.items():
+            parts = [r"\s+".join(map(re.escape, part.split())) for part in phrase.split("{h}")]
+            glue = rf"\s*(?P<h>{hour})\s*"
+            compiled.append((re.compile(glue.join(parts).strip()), offset))
+        return compiled
+
+    @cached_property
+    def _hours(self) -> dict[str, int]:
+        return {_normalize(word): value for word, value in self.hours.items()}
+
+    @cached_property
+    def _edges(self) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+        """Fillers, then (marker, "am"/"pm"), then suffixes; longest first so "in the
+        evening" is tried before "evening"."""
+
+        def longest_first(items: list[str]) -> list[str]:
+            return sorted({_normalize(i) for i in items if i.strip()}, key=len, reverse=True)
+
+        markers = [(m, "am") for m in longest_first(list(self.am))]
+        markers += [(m, "pm") for m in longest_first(list(self.pm))]
+        markers.sort(key=lambda pair: len(pair[0]), reverse=True)
+        return longest_first(list(self.fillers)), markers, longest_first(list(self.suffixes))
+
+
+@dataclass(frozen=True)
+class TimeReading:
+    """What a typed time means: one clock time, or times to offer for confirmation.
+
+    ``vague`` is a part of the day ("morning", "after lunch"): its one candidate is
+    a suggestion, not what was said. Several candidates are the halves of the day
+    an hour word leaves open ("half past seven": 07:30 or 19:30).
+    """
+
+    candidates: tuple[time, ...]
+    vague: bool = False
+
+    @property
+    def certain(self) -> time | None:
+        """The time itself when nothing needs confirming."""
+        return self.candidates[0] if len(self.candidates) == 1 and not self.vague else None
+
+
+_TRAILING_PUNCTUATION = "!?,;"
+
+
+def read_time(text: str, words: TimeVocabulary) -> TimeReading | None:
+    """Read what a person typed for "when should I remind you?", or None.
+
+    Digits are read as by ``parse_time_of_day`` ("7pm", "19:30") and are certain.
+    Words for parts of the day are vague and come back as a suggestion to
+    confirm; hour words and phrases ("half past seven", "halb acht", "siete y
+    media") are certain only when a marker says which half of the day. Nothing
+    here guesses silently: what is not certain is returned as candidates.
+    """
+    if len(text) > MAX_INPUT_LENGTH:
+        return None
+    fillers, markers, suffixes = words._edges
+    normalized = _normalize(text).rstrip(_TRAILING_PUNCTUATION).strip()
+    normalized = _strip_edge(normalized, fillers, leading=True)
+    if not normalized:
+        return None
+    alias = words._aliases.get(normalized)
+    if alias is not None:
+        return TimeReading((alias[0],), vague=alias[1])
+    rest, meridiem = normalized, None
+    for marker, half in markers:
+        if _ends_with_word(rest, marker):
+            rest, meridiem = rest[: -len(marker)].strip(), half
+            break
+    rest = _strip_edge(rest, suffixes, leading=False)
+    clock = _read_clock(rest)
+    if clock is not None:
+        at, said_half = clock
+        if meridiem is not None and not said_half and 1 <= at.hour <= 12:
+            at = _in_half(at.hour % 12 * 60 + at.minute, meridiem)
+        return TimeReading((at,))
+    return _read_phrase(rest, meridiem, words)
+
+
+def _strip_edge(text: str, words: list[str], *, leading: bool) -> str:
+    """Drop filler words at the start ("at 7") or suffixes at the end ("7 o'clock")."""
+    changed = True
+    while changed:
+        changed = False
+        for word in words:
+            if leading and text.startswith(word + " "):
+                text, changed = text[len(word) :].strip(), True
+            elif not leading and _ends_with_word(text, word):
+                text, changed = text[: -len(word)].strip(), True
+    return text
+
+
+def _ends_with_word(text: str, word: str) -> bool:
+    """``word`` closes ``text`` after a space or a digit ("7pm", "19 uhr"), not inside a word."""
+    if len(text) <= len(word) or not text.endswith(word):
+        return False
+    before = text[-len(word) - 1]
+    return before.isspace() or before.isdigit()
+
+
+def _read_phrase(text: str, meridiem: str | None, words: TimeVocabulary) -> TimeReading | None:
+    for pattern, offset in words._phrases:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        named = match["h"]
+        hour = int(named) if named.isdigit() else words._hours[named]
+        if not 0 <= hour <= 23:
+            return None
+        if hour == 0 or hour > 12:  # a 24-hour clock hour: no half of the day is open
+            minutes = hour * 60 + offset
+            return TimeReading((_from_minutes(minutes),)) if 0 <= minutes < 24 * 60 else None
+        minutes = (hour * 60 + offset) % MINUTES_PER_HALF_DAY
+        if meridiem is not None:
+            return TimeReading((_in_half(minutes, meridiem),))
+        return TimeReading((_from_minutes(minutes), _from_minutes(minutes + MINUTES_PER_HALF_DAY)))
+    return None
+
+
+def _in_half(minutes_into_half: int, meridiem: str) -> time:
+    """12-hour minutes placed in the morning or the afternoon half of the day."""
+    return _from_minutes(minutes_into_half + (MINUTES_PER_HALF_DAY if meridiem == "pm" else 0))
+
+
+def _from_minutes(minutes: int) -> time:
+    return time(*divmod(minutes, 60))
