@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.botapi_stub import FakeUser
+from tests.botapi_stub import FakeUser, buttons
 
 INVITE_RE = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
 
@@ -66,6 +66,11 @@ async def enrol(
     else:
         sent = await client.send(when)
         last = sent.message_id
+        answer = await client.wait_for(lambda _m: True, after=last)
+        proposed = [b for b in buttons(answer) if b.startswith("Yes, ")]
+        if proposed:  # a part of the day ("morning"): take the time the bot proposes
+            await client.press(answer, proposed[0])
+            last = answer.message_id
     if days is not None:
         picker = await client.wait_for("Which days suit you", after=last)
         for day in days:

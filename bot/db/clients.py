@@ -180,11 +180,17 @@ async def activate_schedule(
     session: AsyncSession,
     client_id: int,
     zone: str,
-    local_time: time,
+    local_times: Sequence[time],
     weekdays: int,
     now: datetime,
-) -> ReminderSlot:
-    """Replace the client's reminder with a new one and compute its first due instant."""
+) -> list[ReminderSlot]:
+    """Start the client's reminders: one slot per time of day (two for twice-a-day
+    routines), each with its first due instant.
+
+    For joining only: any earlier slots are retired and new ones made, so new slot
+    ids. Changing an existing schedule goes through `bot.db.schedules.move`, which
+    keeps the ids and with them the one-nudge-per-day guarantee.
+    """
     client = await session.get(Client, client_id)
     assert client is not None
     existing = await session.exec(select(ReminderSlot).where(ReminderSlot.client_id == client_id))
@@ -192,23 +198,26 @@ async def activate_schedule(
         slot.active = False
         slot.updated_at = now
         session.add(slot)
-    slot = ReminderSlot(
-        client_id=client_id,
-        local_time=local_time.strftime("%H:%M"),
-        weekdays=weekdays,
-        timezone=zone,
-        active=True,
-        next_due_at=next_due(local_time, weekdays, ZoneInfo(zone), now),
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(slot)
+    slots = [
+        ReminderSlot(
+            client_id=client_id,
+            local_time=local_time.strftime("%H:%M"),
+            weekdays=weekdays,
+            timezone=zone,
+            active=True,
+            next_due_at=next_due(local_time, weekdays, ZoneInfo(zone), now),
+            created_at=now,
+            updated_at=now,
+        )
+        for local_time in sorted(set(local_times))
+    ]
+    session.add_all(slots)
     client.timezone = zone
     client.status = ClientStatus.ACTIVE
     client.joined_at = client.joined_at or now
     session.add(client)
     await session.flush()
-    return slot
+    return slots
 
 
 async def clients_of_user(session: AsyncSession, user_id: int) -> list[Client]:

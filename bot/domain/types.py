@@ -20,6 +20,7 @@ class ClientStatus(StrEnum):
 class Frequency(StrEnum):
     DAILY = "daily"
     WEEKLY = "weekly"  # N times a week on days the client picks
+    TWICE_DAILY = "twice_daily"  # every day, at two times the client picks
 
 
 class NudgeStatus(StrEnum):

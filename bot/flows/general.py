@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import ContextTypes
 
 from bot.db import clients
-from bot.flows.router import Audience, Router
+from bot.flows import enrolment_schedule
+from bot.flows.router import Audience, Router, dialog_of
 from bot.flows.turn import Turn, services
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,14 @@ async def show_help(turn: Turn) -> None:
 
 @router.command("cancel", menu=Audience.EVERYONE)
 async def cancel(turn: Turn) -> None:
+    """Stop the current step; a keyboard it showed (share my location) goes with it."""
+    joining = await dialog_of(turn, enrolment_schedule.FLOW)
+    if joining is not None:  # never a dead end: say that setup is paused, and how to go on
+        await enrolment_schedule.pause(turn, joining)
+        return
     had = await turn.end_dialog()
-    await turn.say(turn.t("newclient.cancelled" if had else "newclient.nothing_to_cancel"))
+    key = "newclient.cancelled" if had else "newclient.nothing_to_cancel"
+    await turn.say(turn.t(key), ReplyKeyboardRemove())
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import (
@@ -40,6 +40,8 @@ CommandHandlerFn = Callable[[Turn], Awaitable[None]]
 # A button handler returns False when the press does not fit (stale or forged).
 ButtonHandlerFn = Callable[[Turn, Callback], Awaitable[bool | None]]
 StepHandlerFn = Callable[[Turn, DialogState, str], Awaitable[None]]
+# A location shared at a dialog step: (turn, state, latitude, longitude).
+LocationHandlerFn = Callable[[Turn, DialogState, float, float], Awaitable[None]]
 TextHandlerFn = Callable[[Turn, str], Awaitable[None]]
 F = TypeVar("F")
 
@@ -67,6 +69,7 @@ class Router:
     commands: list[Command] = field(default_factory=list)
     buttons: dict[str, ButtonHandlerFn] = field(default_factory=dict)
     steps: dict[str, StepHandlerFn] = field(default_factory=dict)
+    locations: dict[str, LocationHandlerFn] = field(default_factory=dict)
 
     def command(self, name: str, *, menu: Audience | None = None) -> Callable[[F], F]:
         def register(handler: F) -> F:
@@ -84,12 +87,20 @@ class Router:
         return register
 
     def step(self, *names: str) -> Callable[[F], F]:
+        """Text typed at one of this flow's dialog steps."""
+        return self._at_steps(self.steps, names)
+
+    def location(self, *names: str) -> Callable[[F], F]:
+        """A location shared (Telegram's location button) at one of this flow's steps."""
+        return self._at_steps(self.locations, names)
+
+    def _at_steps(self, table: dict[str, Any], names: tuple[str, ...]) -> Callable[[F], F]:
         if self.flow is None:
             raise ValueError("only a router with a flow name has dialog steps")
 
         def register(handler: F) -> F:
             for name in names:
-                self.steps[name] = handler  # type: ignore[assignment]
+                table[name] = handler
             return handler
 
         return register
@@ -100,6 +111,12 @@ async def dialog_of(turn: Turn, flow: str) -> DialogState | None:
     async with turn.svc.db.transaction() as session:
         state = await dialogs.load(session, turn.user.id)
     return state if state is not None and state.flow == flow else None
+
+
+async def dialog_at(turn: Turn, flow: str, step: str) -> DialogState | None:
+    """The person's dialog if it is at `step` of `flow`: a button for another step is stale."""
+    state = await dialog_of(turn, flow)
+    return state if state is not None and state.step == step else None
 
 
 class Dispatcher:
@@ -131,6 +148,11 @@ class Dispatcher:
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(
             MessageHandler(
+                filters.UpdateType.MESSAGE & filters.LOCATION & private, self.on_location
+            )
+        )
+        app.add_handler(
+            MessageHandler(
                 filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & private,
                 self.on_text,
             )
@@ -142,14 +164,33 @@ class Dispatcher:
         if turn is None or message is None or message.text is None:
             return
         text = message.text.strip()[:MAX_TEXT]
-        async with turn.svc.db.transaction() as session:
-            state = await dialogs.load(session, turn.user.id)
-        router = self._flows.get(state.flow) if state is not None else None
+        state, router = await self._dialog(turn)
         step = router.steps.get(state.step) if router is not None and state is not None else None
         if step is not None and state is not None:
             await step(turn, state, text)
         else:
             await self._free_text(turn, text)
+
+    async def on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A shared location goes to the step that asked for one; the coordinates are
+        handed over and never stored or logged here."""
+        turn = Turn.of(update, context)
+        message = update.effective_message
+        if turn is None or message is None or message.location is None:
+            return
+        state, router = await self._dialog(turn)
+        handler = (
+            router.locations.get(state.step) if router is not None and state is not None else None
+        )
+        if handler is None or state is None:
+            await turn.say(turn.t("reply.unsupported"))
+            return
+        await handler(turn, state, message.location.latitude, message.location.longitude)
+
+    async def _dialog(self, turn: Turn) -> tuple[DialogState | None, Router | None]:
+        async with turn.svc.db.transaction() as session:
+            state = await dialogs.load(session, turn.user.id)
+        return state, self._flows.get(state.flow) if state is not None else None
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         turn = Turn.of(update, context)

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+    User,
+)
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ContextTypes
 
@@ -24,6 +32,8 @@ from bot.texts import Texts
 
 SERVICES_KEY = "services"
 FLOOD_RETRIES = 3
+# Buttons under a message, or a keyboard in place of the person's own (shown or taken away).
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 @dataclass
@@ -84,15 +94,13 @@ class Turn:
     def t(self, key: str, **values: Any) -> str:
         return self.svc.texts.get(self.lang, key, **values)
 
-    async def say(self, text: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
+    async def say(self, text: str, markup: Markup | None = None) -> Message | None:
         chat = self.update.effective_chat
         if chat is None:
             return None
         return await self.tell(chat.id, text, markup)
 
-    async def tell(
-        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
-    ) -> Message:
+    async def tell(self, chat_id: int, text: str, markup: Markup | None = None) -> Message:
         """Send to any chat (e.g. the therapist), waiting out Telegram's flood control.
 
         A 429 on an answer to a person is no reason to drop it: wait as told and

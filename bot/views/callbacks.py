@@ -22,6 +22,11 @@ ZONE = "z"
 TIME = "t"
 DAYS = "d"
 NEWCLIENT = "n"
+# /time (bot/flows/timing.py): what to change, then its time, day and zone buttons.
+TIMING = "h"
+TIMING_TIME = "i"
+TIMING_DAYS = "j"
+TIMING_ZONE = "v"
 
 REPLY_CODES: dict[str, ReplyKind] = {
     "d": ReplyKind.DONE,

@@ -25,17 +25,19 @@ def consent_keyboard(texts: Texts, lang: str) -> InlineKeyboardMarkup:
     )
 
 
-def zone_keyboard(zones: list[str]) -> InlineKeyboardMarkup:
+def zone_keyboard(zones: list[str], prefix: str = ZONE) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(zone, callback_data=encode(ZONE, i))]
+            [InlineKeyboardButton(zone, callback_data=encode(prefix, i))]
             for i, zone in enumerate(zones)
         ]
     )
 
 
-def slot_keyboard(texts: Texts, lang: str) -> InlineKeyboardMarkup:
-    """Morning / midday / evening, each with the clock time it stands for in this language."""
+def slot_keyboard(texts: Texts, lang: str, prefix: str = TIME) -> InlineKeyboardMarkup:
+    """Morning / midday / evening, each with the clock time it stands for in this language.
+
+    `prefix` is the flow's time-button letter: joining and /time both offer these."""
     words = texts.slot_times(lang)
     return InlineKeyboardMarkup(
         [
@@ -44,7 +46,7 @@ def slot_keyboard(texts: Texts, lang: str) -> InlineKeyboardMarkup:
                     texts.get(
                         lang, f"buttons.slot_{word}", time=texts.format_time(lang, words[word])
                     ),
-                    callback_data=encode(TIME, words[word].strftime("%H%M")),
+                    callback_data=encode(prefix, words[word].strftime("%H%M")),
                 )
             ]
             for word in SLOT_WORDS
@@ -52,16 +54,18 @@ def slot_keyboard(texts: Texts, lang: str) -> InlineKeyboardMarkup:
     )
 
 
-def days_keyboard(texts: Texts, lang: str, chosen: list[int]) -> InlineKeyboardMarkup:
+def days_keyboard(
+    texts: Texts, lang: str, chosen: list[int], prefix: str = DAYS
+) -> InlineKeyboardMarkup:
     """Weekday toggles (ticked when chosen) and a Done button; edited in place on each tap."""
     names = texts.raw(lang, "meta.weekdays_short")
     day_buttons = [
         InlineKeyboardButton(
-            ("✓ " if day in chosen else "") + names[day], callback_data=encode(DAYS, day)
+            ("✓ " if day in chosen else "") + names[day], callback_data=encode(prefix, day)
         )
         for day in range(7)
     ]
     done = InlineKeyboardButton(
-        texts.get(lang, "buttons.days_done"), callback_data=encode(DAYS, "ok")
+        texts.get(lang, "buttons.days_done"), callback_data=encode(prefix, "ok")
     )
     return InlineKeyboardMarkup([day_buttons[:4], day_buttons[4:], [done]])
