@@ -1,8 +1,10 @@
-"""Logging that can never leak the bot token.
+"""Logging that can never leak the bot token, nor where a client is.
 
 httpx logs every request URL at INFO, and Telegram puts the token in the URL, so
 we both quiet httpx and redact the token from every record as a second line of
-defence (a library upgrade could log it somewhere new).
+defence (a library upgrade could log it somewhere new). python-telegram-bot logs
+whole updates at DEBUG, and a shared location (asked for only to find a time
+zone) is never to be kept, so its coordinates are redacted the same way.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import TextIO
 
 REDACTED = "<redacted-token>"
 _TOKEN_SHAPE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
+# 'latitude': 52.52 (an update's JSON) and latitude=52.52 (a Location's repr).
+_COORDINATE = re.compile(r"""((?:latitude|longitude)['"]?\s*[:=]\s*)-?\d+(?:\.\d+)?""")
 
 
 class TokenRedactingFilter(logging.Filter):
@@ -23,7 +27,8 @@ class TokenRedactingFilter(logging.Filter):
     def _scrub(self, text: str) -> str:
         if self._token:
             text = text.replace(self._token, REDACTED)
-        return _TOKEN_SHAPE.sub(REDACTED, text)
+        text = _TOKEN_SHAPE.sub(REDACTED, text)
+        return _COORDINATE.sub(r"\1<redacted>", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from bot.app import BotRuntime
+from bot.db import clients
+from bot.domain.types import Frequency
 from tests.botapi_stub import FakeUser, buttons
 
 INVITE_RE = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
@@ -88,3 +91,31 @@ async def enrol_daily_at_nine_utc(therapist: FakeUser, client: FakeUser) -> None
     smallest set-up for tests about a single nudge ("Bridge: 3 x 10" in the chat)."""
     token = await create_client(therapist, client.first_name, [("Bridge", "3 x 10")])
     await enrol(client, token, place="UTC", when="9am", therapist_name=therapist.first_name)
+
+
+async def create_client_in_store(
+    runtime: BotRuntime,
+    therapist: FakeUser,
+    label: str,
+    exercises: list[tuple[str, str]],
+    frequency: Frequency,
+    times_per_week: int | None = None,
+) -> str:
+    """A routine the /newclient builder cannot make yet (twice a day), written through the
+    store as the builder would; returns the invite token."""
+    now = runtime.clock.now()
+    async with runtime.db.transaction() as session:
+        owner = await clients.ensure_therapist(
+            session, therapist.id, therapist.first_name, "en", now
+        )
+        _client, _invite, token = await clients.create_client_with_invite(
+            session,
+            owner,
+            label,
+            [clients.ExerciseSpec(name, dose) for name, dose in exercises],
+            frequency,
+            times_per_week,
+            now,
+            runtime.settings.invite_ttl,
+        )
+    return token
