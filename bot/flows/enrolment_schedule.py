@@ -42,10 +42,11 @@ def _times(state: DialogState) -> list[str]:
 async def zone_chosen(turn: Turn, state: DialogState, zone: str) -> None:
     state.step = "time"
     state.data["zone"] = zone
+    state.data.pop("zone_options", None)
     async with turn.svc.db.transaction() as session:
         await schedules.remember_zone(session, state.data["client_id"], zone)
         await dialogs.save(session, turn.user.id, state, turn.now)
-    await picking.zone_settled(turn, state, zone)
+    await picking.zone_settled(turn, zone)
     await ask_time(turn, state)
 
 

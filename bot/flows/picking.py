@@ -76,9 +76,8 @@ async def zone_pressed(turn: Turn, state: DialogState, callback: Callback) -> st
     return str(options[index])
 
 
-async def zone_settled(turn: Turn, state: DialogState, zone: str) -> None:
+async def zone_settled(turn: Turn, zone: str) -> None:
     """Say which zone it is and what time it is there, and take the reply keyboard away."""
-    state.data.pop("zone_options", None)
     local_now = turn.svc.texts.format_time(turn.lang, turn.now.astimezone(ZoneInfo(zone)).time())
     await turn.say(turn.t("timing.zone_set", zone=zone, time=local_now), ReplyKeyboardRemove())
 
