@@ -14,6 +14,7 @@ from telegram import ReplyKeyboardRemove
 
 from bot.db import dialogs, schedules
 from bot.db.dialogs import DialogState
+from bot.db.models import ReminderSlot
 from bot.db.schedules import Moved
 from bot.domain.schedule import mask_to_weekdays, weekdays_to_mask
 from bot.domain.types import Frequency
@@ -34,31 +35,37 @@ async def change_when(turn: Turn) -> None:
     """Say when nudges come now and offer what can change."""
     async with turn.svc.db.transaction() as session:
         schedule = await schedules.schedule_of(session, turn.user.id)
+        state = None
         if schedule is not None and schedule.slots:
             routine = await schedules.routine_of(session, schedule.client)
-            slots = schedule.slots
-            state = DialogState(
-                FLOW,
-                "menu",
-                {
-                    "client_id": schedule.client.id,
-                    "slots": {str(s.id): s.local_time for s in slots},
-                    "weekdays": slots[0].weekdays,
-                    "times_per_week": routine.times_per_week or 7,
-                    "weekly": routine.frequency == Frequency.WEEKLY,
-                },
+            state = _menu(
+                schedule.client.id, schedule.slots, routine.frequency, routine.times_per_week
             )
             await dialogs.save(session, turn.user.id, state, turn.now)
-    if schedule is None or not schedule.slots:
+    if state is None or schedule is None:
         if not await resume(turn):  # joined half-way: finishing the setup comes first
             await turn.say(turn.t("timing.not_enrolled"))
         return
     text = turn.t(
         "timing.overview",
-        schedule=picking.describe_schedule(turn.svc.texts, turn.lang, slots),
-        next=picking.next_phrase(turn, picking.soonest(slots)),
+        schedule=picking.describe_schedule(turn.svc.texts, turn.lang, schedule.slots),
+        next=picking.next_phrase(turn, picking.soonest(schedule.slots)),
     )
     await turn.say(text, change_keyboard(turn.svc.texts, turn.lang, days=state.data["weekly"]))
+
+
+def _menu(
+    client_id: int | None, slots: list[ReminderSlot], frequency: str, times_per_week: int | None
+) -> DialogState:
+    """What the buttons below the overview may change: these slots, and nothing else."""
+    data = {
+        "client_id": client_id,
+        "slots": {str(slot.id): slot.local_time for slot in slots},
+        "weekdays": slots[0].weekdays,
+        "times_per_week": times_per_week or 7,
+        "weekly": frequency == Frequency.WEEKLY,
+    }
+    return DialogState(FLOW, "menu", data)
 
 
 @router.button(TIMING)
