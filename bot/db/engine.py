@@ -36,7 +36,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_engine(url: str) -> AsyncEngine:
     _prepare_sqlite_file(url)
-    engine = create_async_engine(url, future=True)
+    # hide_parameters: an error must not print the values of a statement, which are
+    # often what a person wrote. echo stays off for the same reason.
+    engine = create_async_engine(url, future=True, echo=False, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
