@@ -15,7 +15,7 @@ from bot.settings import SettingsError, load_settings
 
 async def _serve() -> None:
     settings = load_settings()
-    configure_logging(settings.log_level, settings.token)
+    configure_logging(settings.log_level, settings.token, fmt=settings.log_format)
     runtime = BotRuntime.build(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
