@@ -34,6 +34,7 @@ from bot.scheduling.engine import EngineConfig, NudgeEngine
 from bot.scheduling.ratelimit import RateLimiter
 from bot.services.delivery import TelegramSender
 from bot.settings import Settings
+from bot.startup import StartupError, reach_api
 from bot.texts import Texts
 from bot.transport import AiohttpRequest
 from bot.update_processor import PerUserUpdateProcessor
@@ -143,8 +144,13 @@ class BotRuntime:
         return cls(settings, clock, app, db, engine, texts, writer, marks, metrics)
 
     async def start(self) -> None:
-        """Start everything, or (on any failure, or when cancelled) undo what was started."""
+        """Start everything, or (on any failure, or when cancelled) undo what was started.
+
+        Raises bot.startup.StartupError, with one line to show, when the Bot API
+        rejects the token or stays unreachable for `startup_retry_s`.
+        """
         try:
+            await reach_api(self.app.bot, self.settings.api_url, self.settings.startup_retry_s)
             await self._start()
         except BaseException:
             with contextlib.suppress(Exception):
@@ -162,7 +168,7 @@ class BotRuntime:
         settings = self.settings
         if settings.webhook_url:
             if not settings.webhook_secret:  # load_settings() requires it; direct callers too
-                raise ValueError("WEBHOOK_SECRET must be set when WEBHOOK_URL is.")
+                raise StartupError("WEBHOOK_SECRET must be set when WEBHOOK_URL is.")
             self.web = WebServer(
                 listen=settings.webhook_listen,
                 port=settings.webhook_port,
