@@ -5,6 +5,7 @@ never a traceback, an unclosed session or the token.
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -101,3 +102,22 @@ async def test_error_pages_are_retried_then_named(error_page_server: str, tmp_pa
     assert bot.proc.returncode == 1
     line = assert_one_error_line(bot, TOKEN)
     assert f"at {error_page_server} " in line and "Bad Gateway" in line
+
+
+async def test_sigterm_while_waiting_for_the_api_exits_0_at_once(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    bot = BotProcess(bot_env(TOKEN, url, tmp_path, STARTUP_RETRY_S="60"), tmp_path)
+    await bot.start()
+    try:
+        stream = bot.proc.stdout
+        assert stream is not None
+        bot.output += await asyncio.wait_for(stream.readline(), 30)  # the first warning
+        signalled = time.monotonic()
+        bot.proc.send_signal(signal.SIGTERM)
+        code = await bot.finish(timeout=15)
+    finally:
+        await bot.close()
+    assert code == 0, bot.text
+    assert time.monotonic() - signalled < 5
+    assert "Traceback" not in bot.text and "Unclosed" not in bot.text, bot.text
+    assert all(" WARNING bot.startup: " in line for line in bot.lines), bot.text
