@@ -65,6 +65,8 @@ def _safe_arg(arg: object) -> object:
         return arg
     if isinstance(arg, Update):
         return f"<update {arg.update_id}>"
+    if isinstance(arg, list) and all(isinstance(item, int) for item in arg):
+        return arg  # update ids
     return HIDDEN
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.scheduling.engine import EngineConfig
+from bot.startup import StartupError
 from tests.botapi_stub import BotApiStub
 from tests.botprocess import free_port
 from tests.conftest import THERAPIST_ID, RuntimeFactory
@@ -89,3 +93,12 @@ async def test_queue_depth_shows_nudges_waiting_for_a_sender(
     assert sample(await _scrape(runtime), "bot_queue_depth") == 2
     await runtime.engine.idle()
     assert sample(await _scrape(runtime), "bot_queue_depth") == 0
+
+
+async def test_a_port_in_use_is_a_one_line_start_up_error(start_bot: RuntimeFactory) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(StartupError, match=f"cannot listen on 127.0.0.1:{port}"):
+            await start_bot(metrics_listen="127.0.0.1", metrics_port=port)

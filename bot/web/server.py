@@ -17,6 +17,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.startup import StartupError
 from bot.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -68,9 +69,13 @@ class WebServer:
         site = web.TCPSite(runner, self._listen, self._port)
         try:
             await site.start()
-        except OSError:
+        except OSError as exc:
             await runner.cleanup()
-            raise
+            # A port in use or not ours to take: a one-line start-up problem, not a traceback.
+            raise StartupError(
+                f"cannot listen on {self._listen}:{self._port} ({exc.strerror or exc}): "
+                "pick another port, or stop what uses it."
+            ) from None
         self._runner = runner
         log.info("serving HTTP on %s:%d", self._listen, self._port)
 
