@@ -61,6 +61,7 @@ BOT_ENV_VARS = (
     "STARTUP_RETRY_S",
     "CONFIG_DIR",
     "DEFAULT_LANGUAGE",
+    "DATA_KEY",  # without it the bot uses the key file beside the database, as the seeder does
 )
 
 _LIVE: set[BotProcess] = set()

@@ -7,7 +7,9 @@ were taken from rows the ORM wrote for these models:
 
 * ``UTCDateTime`` columns: naive UTC text ``'YYYY-MM-DD HH:MM:SS.ffffff'`` (always
   with microseconds, ``.000000`` included);
-* booleans: ``0``/``1``; dates: ``'YYYY-MM-DD'``; enums: their string value.
+* booleans: ``0``/``1``; dates: ``'YYYY-MM-DD'``; enums: their string value;
+* personal text (``EncryptedText``: label, first name, display name): sealed with
+  the key file beside the database, which the bot (run without DATA_KEY) uses too.
 
 The schema itself is created by the bot's own migrations, so seeding never drifts from
 it. If a NOT NULL column without a database default appears that this module does not
@@ -150,7 +152,7 @@ def _max_id(con: sqlite3.Connection, table: str) -> int:
     return int(con.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0])
 
 
-def _therapist_id(con: sqlite3.Connection, user_id: int, now: str) -> int:
+def _therapist_id(con: sqlite3.Connection, user_id: int, now: str, sealed_name: str) -> int:
     found = con.execute(
         "SELECT id FROM therapist WHERE telegram_user_id = ?", (user_id,)
     ).fetchone()
@@ -160,7 +162,7 @@ def _therapist_id(con: sqlite3.Connection, user_id: int, now: str) -> int:
     columns = THERAPIST_COLUMNS + tuple(extra)
     cursor = con.execute(
         _insert_sql("therapist", columns),
-        (user_id, "Bench Therapist", "en", now, *extra.values()),
+        (user_id, sealed_name, "en", now, *extra.values()),
     )
     assert cursor.lastrowid is not None
     return int(cursor.lastrowid)
@@ -190,8 +192,12 @@ def seed_clients(
     local_time = due_at.astimezone(tz).strftime("%H:%M")
     path = sqlite_path(database_url)
 
+    from bot import crypto, keys
     from bot.db.engine import upgrade_database_blocking
 
+    ring = keys.ring_for(database_url, ())
+    crypto.configure(ring)
+    seal = ring.seal
     upgrade_database_blocking(database_url)
 
     now = sqlite_instant(datetime.now(UTC))
@@ -203,7 +209,7 @@ def seed_clients(
         con.execute("PRAGMA cache_size=-131072")  # 128 MiB page cache keeps index inserts fast
         con.execute("BEGIN IMMEDIATE")
         try:
-            therapist_id = _therapist_id(con, therapist_user_id, now)
+            therapist_id = _therapist_id(con, therapist_user_id, now, seal("Bench Therapist"))
             client0 = _max_id(con, "client")
             routine0 = _max_id(con, "routine")
             slot0 = _max_id(con, "reminderslot")
@@ -217,10 +223,10 @@ def seed_clients(
                         (
                             client0 + i + 1,
                             therapist_id,
-                            f"Bench client {i + 1}",
+                            seal(f"Bench client {i + 1}"),
                             chat_id,
                             chat_id,
-                            f"Client{i + 1}",
+                            seal(f"Client{i + 1}"),
                             "en",
                             zone,
                             "active",
@@ -313,6 +319,10 @@ async def check_seed(database_url: str, chat_id: int, due_at: datetime, zone: st
         problems: list[str] = []
         if client.chat_id != chat_id or client.status != "active" or client.reachable is not True:
             problems.append(f"client fields: {client!r}")
+        if not (
+            client.label.startswith("Bench client") and (client.first_name or "")[:6] == "Client"
+        ):
+            problems.append("sealed label or first name does not open to what was seeded")
         if client.joined_at is None or client.joined_at.tzinfo is None:
             problems.append(f"joined_at not an aware instant: {client.joined_at!r}")
         if routine.frequency != "daily" or [e.position for e in exercises] != [1, 2]:

@@ -1,4 +1,7 @@
-"""`python -m bot`: run the bot until interrupted."""
+"""`python -m bot [migrate]`: run the bot until interrupted, or upgrade the database and exit.
+
+`genkey` and `rekey` (bot/cli.py) manage the key for personal data at rest.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,19 @@ import signal
 import sys
 from collections.abc import Callable
 
+from bot import cli, keys
 from bot.app import BotRuntime
+from bot.db.engine import upgrade_database_blocking
 from bot.logging_setup import configure_logging
-from bot.settings import SettingsError, load_settings
+from bot.settings import (
+    SettingsError,
+    data_keys_from_env,
+    database_url_from_env,
+    load_settings,
+)
 from bot.startup import StartupError
+
+USAGE = "usage: python -m bot [migrate | genkey | rekey]"
 
 
 async def _serve() -> int:
@@ -55,14 +67,33 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
+def _migrate() -> None:
+    """Upgrade the schema and exit: a release step before new code starts serving."""
+    url = database_url_from_env()
+    keys.configure(url, data_keys_from_env())  # migrations seal personal text
+    upgrade_database_blocking(url)
+    print("database is at the newest schema")
+
+
 def main() -> None:
+    command = sys.argv[1] if len(sys.argv) > 1 else None
+    if command in cli.COMMANDS:
+        sys.exit(cli.run(command))
     try:
-        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            code = runner.run(_serve())
+        if command is None:
+            with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+                code = runner.run(_serve())
+            sys.exit(code)
+        elif command == "migrate":
+            _migrate()
+        elif command in ("-h", "--help", "help"):
+            print(USAGE)
+        else:
+            print(USAGE, file=sys.stderr)
+            sys.exit(2)
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
-    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -13,24 +13,20 @@ from dataclasses import dataclass, field
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import Application, ApplicationBuilder
 
+from bot import keys
 from bot.clock import Clock, SystemClock
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
+from bot.db.keycheck import verify_data_key
 from bot.db.sending_marks import SendingMarks, sending_marks
 from bot.domain.timezones import CityIndex
-from bot.handlers import enrolment, router, therapist
-from bot.handlers.context import SERVICES_KEY, Services
+from bot.flows import registry
+from bot.flows.router import Audience, Dispatcher
+from bot.flows.turn import SERVICES_KEY, Services
 from bot.scheduling.engine import EngineConfig, NudgeEngine
+from bot.scheduling.leases import PersonLocks
 from bot.scheduling.ratelimit import RateLimiter
 from bot.services.delivery import TelegramSender
 from bot.settings import Settings
@@ -42,25 +38,8 @@ from bot.web.metrics import Metrics
 from bot.web.server import WEBHOOK_PATH, WebServer
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "help", "cancel", "newclient")
 # /healthz: a database that takes longer than this to answer SELECT 1 counts as down.
 HEALTH_DB_TIMEOUT_S = 2.0
-
-
-def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
-    app.add_handler(TypeHandler(Update, router.mark_reachable), group=-1)
-    app.add_handler(CommandHandler("start", enrolment.start, filters=private))
-    app.add_handler(CommandHandler("newclient", therapist.newclient, filters=private))
-    app.add_handler(CommandHandler("cancel", router.on_cancel, filters=private))
-    app.add_handler(CommandHandler("help", router.on_help, filters=private))
-    app.add_handler(MessageHandler(filters.COMMAND & private, router.on_help))
-    app.add_handler(CallbackQueryHandler(router.on_callback))
-    app.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & private, router.on_text)
-    )
-    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, router.on_unsupported))
-    app.add_error_handler(router.on_error)
 
 
 @dataclass
@@ -73,6 +52,7 @@ class BotRuntime:
     texts: Texts
     writer: BatchWriter
     marks: SendingMarks
+    dispatcher: Dispatcher
     metrics: Metrics
     web: WebServer | None = field(default=None, init=False)
 
@@ -86,9 +66,13 @@ class BotRuntime:
         """Wire everything; tests pass their own clock and, for fault tests, faster retries."""
         clock = clock or SystemClock()
         metrics = Metrics()
+        keys.configure_for(settings)  # before any row is read or written, migrations included
         texts = Texts.load(settings.config_dir, settings.default_language)
         db = Database.from_url(settings.database_url)
         cities = CityIndex.load(settings.config_dir / "cities.tsv")
+        # SQLite serves one process; on PostgreSQL a person's next update may reach
+        # another replica, so their updates are ordered through the database too.
+        person_locks = PersonLocks(db).hold if db.dialect == "postgresql" else None
         app = (
             ApplicationBuilder()
             .token(settings.token)
@@ -107,7 +91,7 @@ class BotRuntime:
             .get_updates_request(
                 AiohttpRequest(connection_pool_size=1, on_flood=metrics.telegram_flood)
             )
-            .concurrent_updates(PerUserUpdateProcessor(64, telemetry=metrics))
+            .concurrent_updates(PerUserUpdateProcessor(64, person_locks, telemetry=metrics))
             .build()
         )
         limiter = RateLimiter(settings.rate_per_s, settings.per_chat_interval_s)
@@ -125,6 +109,7 @@ class BotRuntime:
                 grace=settings.nudge_grace,
                 lease=settings.nudge_lease,
                 safety_interval_s=settings.safety_interval_s,
+                sender_lease=settings.sender_lease,
             ),
             writer,
             marks,
@@ -140,8 +125,8 @@ class BotRuntime:
             writer=writer,
             poke_scheduler=engine.poke,
         )
-        register_handlers(app)
-        return cls(settings, clock, app, db, engine, texts, writer, marks, metrics)
+        dispatcher = registry.install(app)
+        return cls(settings, clock, app, db, engine, texts, writer, marks, dispatcher, metrics)
 
     async def start(self) -> None:
         """Start everything, or (on any failure, or when cancelled) undo what was started.
@@ -150,6 +135,8 @@ class BotRuntime:
         rejects the token or stays unreachable for `startup_retry_s`.
         """
         try:
+            # Local problems first: a wrong key needs no network to be explained.
+            await verify_data_key(self.db)  # before migrations touch any sealed value
             await reach_api(self.app.bot, self.settings.api_url, self.settings.startup_retry_s)
             await self._start()
         except BaseException:
@@ -212,9 +199,8 @@ class BotRuntime:
         """The command menu in every language we speak; the default one for the rest."""
         for lang in self.texts.languages:
             commands = [
-                BotCommand(name, self.texts.get(lang, f"commands.{name}"))
-                for name in COMMANDS
-                if name != "newclient"
+                BotCommand(command.name, self.texts.get(lang, f"commands.{command.name}"))
+                for command in self.dispatcher.menu(Audience.CLIENTS)
             ]
             code = None if lang == self.texts.default else lang
             try:

@@ -6,6 +6,8 @@ variables win), which keeps local runs free of shell exports.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 from dataclasses import dataclass, field
@@ -21,6 +23,8 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/bot.db"
 # Telegram tokens look like "<numeric bot id>:<35 url-safe characters>"; we accept a
 # little more slack on the secret part so self-hosted test servers can use their own.
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
+DATA_KEY_BYTES = 32
 # What Telegram accepts as a webhook's secret_token.
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 LOG_FORMATS = ("text", "json")
@@ -42,6 +46,7 @@ class Settings:
     invite_ttl: timedelta = timedelta(days=14)
     nudge_grace: timedelta = timedelta(hours=2)
     nudge_lease: timedelta = timedelta(seconds=60)
+    sender_lease: timedelta = timedelta(seconds=10)
     request_timeout_s: float = 10.0
     safety_interval_s: float = 30.0
     rate_per_s: float = 30.0
@@ -54,6 +59,8 @@ class Settings:
     metrics_port: int | None = None
     log_format: str = "text"
     startup_retry_s: float = 60.0
+    # Empty: an SQLite file gets a key file beside it (bot/keys.py). Never in a repr.
+    data_keys: tuple[bytes, ...] = field(default=(), repr=False)
 
     @property
     def bot_base_url(self) -> str:
@@ -81,6 +88,47 @@ def token_problem(token: str | None) -> str | None:
     return None
 
 
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+def normalize_database_url(raw: str) -> str:
+    """Accept the URLs hosts hand out and give SQLAlchemy the async driver we ship.
+
+    Heroku-style hosts give `postgres://…?sslmode=require`; SQLAlchemy wants
+    `postgresql+asyncpg://`, and asyncpg calls that option `ssl`.
+    """
+    raw = raw.strip() or DEFAULT_DATABASE_URL
+    scheme, sep, rest = raw.partition("://")
+    if not sep:
+        raise SettingsError(
+            f"DATABASE_URL must look like 'postgresql://user:pass@host:5432/db' or "
+            f"'sqlite:///./data/bot.db'; got {raw.split('@')[-1]!r}."
+        )
+    backend, _, driver = scheme.lower().partition("+")
+    backend = "postgresql" if backend == "postgres" else backend
+    if backend not in _ASYNC_DRIVERS:
+        raise SettingsError(
+            f"DATABASE_URL must be a PostgreSQL or SQLite URL; got a {backend!r} one."
+        )
+    wanted = _ASYNC_DRIVERS[backend]
+    if driver and f"{backend}+{driver}" != wanted:
+        raise SettingsError(
+            f"DATABASE_URL names the driver {driver!r}; use {wanted}:// (or plain "
+            f"{backend}://), the asynchronous driver the bot ships with."
+        )
+    if backend == "postgresql":
+        rest = re.sub(r"([?&])sslmode=", r"\1ssl=", rest)
+    return f"{wanted}://{rest}"
+
+
+def database_url_from_env(env: dict[str, str] | None = None) -> str:
+    """For commands that need the database but not the bot token (`python -m bot migrate`)."""
+    if env is None:
+        load_dotenv(Path.cwd() / ".env", override=False)
+        env = dict(os.environ)
+    return normalize_database_url(env.get("DATABASE_URL", ""))
+
+
 def _parse_admin_ids(raw: str) -> frozenset[int]:
     ids: set[int] = set()
     for part in raw.replace(";", ",").split(","):
@@ -93,6 +141,37 @@ def _parse_admin_ids(raw: str) -> frozenset[int]:
             )
         ids.add(int(part))
     return frozenset(ids)
+
+
+def data_keys_from_env(env: dict[str, str] | None = None) -> tuple[bytes, ...]:
+    """For commands that need the data key but not the bot token (migrate, rekey)."""
+    if env is None:
+        load_dotenv(Path.cwd() / ".env", override=False)
+        env = dict(os.environ)
+    return parse_data_keys(env.get("DATA_KEY", ""))
+
+
+def parse_data_keys(raw: str, source: str = "DATA_KEY") -> tuple[bytes, ...]:
+    """Comma-separated keys, first one current; the error names the entry, never its value."""
+    keys: list[bytes] = []
+    entries = [entry.strip() for entry in raw.split(",")]
+    for position, entry in enumerate(entries, start=1):
+        if not entry:
+            continue
+        key = b""
+        if _KEY_RE.match(entry):
+            try:
+                key = base64.urlsafe_b64decode(entry + "=" * (-len(entry) % 4))
+            except (binascii.Error, ValueError):
+                key = b""
+        if len(key) != DATA_KEY_BYTES:
+            raise SettingsError(
+                f"{source} must be URL-safe base64 of {DATA_KEY_BYTES} random bytes, "
+                f"comma-separated when rotating; entry {position} is not "
+                "(`python -m bot genkey` prints a new key)."
+            )
+        keys.append(key)
+    return tuple(keys)
 
 
 def _positive_float(env: dict[str, str], name: str, default: float) -> float:
@@ -152,7 +231,7 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
     webhook_url = env.get("WEBHOOK_URL", "").strip() or None
     return Settings(
         token=token,
-        database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+        database_url=normalize_database_url(env.get("DATABASE_URL", "")),
         admin_ids=_parse_admin_ids(env.get("ADMIN_IDS", "")),
         api_url=env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL,
         log_level=level,
@@ -161,6 +240,7 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         invite_ttl=timedelta(days=_positive_float(env, "INVITE_TTL_DAYS", 14)),
         nudge_grace=timedelta(hours=_positive_float(env, "NUDGE_GRACE_HOURS", 2)),
         nudge_lease=timedelta(seconds=_positive_float(env, "NUDGE_LEASE_S", 60)),
+        sender_lease=timedelta(seconds=_positive_float(env, "SENDER_LEASE_S", 10)),
         request_timeout_s=_positive_float(env, "TELEGRAM_TIMEOUT_S", 10),
         safety_interval_s=_positive_float(env, "SCHEDULER_SAFETY_INTERVAL_S", 30),
         rate_per_s=_positive_float(env, "SEND_RATE_PER_S", 30),
@@ -173,4 +253,5 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         metrics_port=_port(env, "METRICS_PORT"),
         log_format=log_format,
         startup_retry_s=_positive_float(env, "STARTUP_RETRY_S", 60),
+        data_keys=parse_data_keys(env.get("DATA_KEY", "")),
     )

@@ -1,8 +1,12 @@
-"""All user-facing copy, loaded from config/locales/<lang>.toml.
+"""All user-facing copy, loaded from config/locales/<lang>/*.toml.
 
 Copy is keyed by message kind ("nudge.intro") and language so a clinic can tune
-wording without touching code, and a new language is a new file. Keys with a
-list of variants get one picked at random so messages don't feel robotic.
+wording without touching code, and a new language is a new folder. Each flow
+keeps its copy in a file of its own (`en/pause.toml` holds `[pause]`, and may
+add its `[commands]` and `[buttons]` entries too); the files of a language are
+merged, and two files defining the same key is an error rather than a silent
+override. Keys with a list of variants get one picked at random so messages
+don't feel robotic.
 """
 
 from __future__ import annotations
@@ -17,6 +21,17 @@ from typing import Any
 
 class MissingText(KeyError):
     pass
+
+
+def _merge(into: dict[str, Any], extra: dict[str, Any], source: str, path: str = "") -> None:
+    for key, value in extra.items():
+        where = f"{path}{key}"
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value, source, f"{where}.")
+        elif key in into:
+            raise ValueError(f"{source} defines {where!r} again")
+        else:
+            into[key] = value
 
 
 @dataclass(frozen=True)
@@ -45,9 +60,13 @@ class Texts:
     @classmethod
     def load(cls, config_dir: Path, default: str = "en", rng: random.Random | None = None) -> Texts:
         locales: dict[str, Locale] = {}
-        for path in sorted((config_dir / "locales").glob("*.toml")):
-            with path.open("rb") as handle:
-                locales[path.stem] = Locale(path.stem, tomllib.load(handle))
+        for folder in sorted(p for p in (config_dir / "locales").iterdir() if p.is_dir()):
+            data: dict[str, Any] = {}
+            for path in sorted(folder.glob("*.toml")):
+                with path.open("rb") as handle:
+                    _merge(data, tomllib.load(handle), f"{folder.name}/{path.name}")
+            if data:
+                locales[folder.name] = Locale(folder.name, data)
         return cls(locales, default, rng)
 
     @property

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from bot import crypto
+
 REPO = Path(__file__).resolve().parent.parent
 READY = b"is running"
 
@@ -30,12 +32,14 @@ def bot_env(token: str, api_url: str, workdir: Path, **extra: str) -> dict[str, 
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("TELEGRAM_", "WEBHOOK_", "METRICS_", "LOG_", "STARTUP_"))
-        and k not in ("PORT", "DATABASE_URL", "ADMIN_IDS")
+        and k not in ("PORT", "DATABASE_URL", "ADMIN_IDS", "DATA_KEY")
     }
     env.update(
         TELEGRAM_BOT_TOKEN=token,
         TELEGRAM_API_URL=api_url,
         DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'bot.db'}",
+        # As in production; without it a first start also says it created a key file.
+        DATA_KEY=crypto.new_key(),
         PYTHONPATH=os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p),
     )
     env.update(extra)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import itertools
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,12 +13,14 @@ from typing import TypeVar
 import pytest
 from sqlmodel import SQLModel, select
 
+from bot import crypto
 from bot.app import BotRuntime
 from bot.clock import Clock, ManualClock
 from bot.scheduling.engine import EngineConfig
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import REPO_ROOT, Settings, parse_data_keys
 from bot.texts import Texts
 from tests.botapi_stub import BotApiStub
+from tests.pgserver import PgServer, PostgresUnavailable
 
 TOKEN = "123456789:TEST-token-for-the-local-stub-only"
 BOT_USERNAME = "homework_test_bot"
@@ -24,6 +28,68 @@ THERAPIST_ID = 1001
 M = TypeVar("M", bound=SQLModel)
 # A Monday morning in UTC: before every time zone's evening and New York's morning.
 START = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+
+
+ENGINES = ("sqlite", "postgres")
+_database_names = itertools.count(1)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: exercises SQLite-specific code; not run on PostgreSQL"
+    )
+    config.addinivalue_line(
+        "markers", "postgres_only: exercises PostgreSQL-specific code; not run on SQLite"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that touches the bot's database runs once per engine."""
+    if "database_url" in metafunc.fixturenames:
+        marked = metafunc.definition.get_closest_marker
+        engines = [
+            engine
+            for engine in ENGINES
+            if not marked(f"{'postgres' if engine == 'sqlite' else 'sqlite'}_only")
+        ]
+        metafunc.parametrize("database_url", engines, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One throwaway server for the session; each test gets a database of its own.
+
+    Without the binaries the PostgreSQL half is skipped on a developer machine, but
+    fails under CI, where .ci/run installs them: a green CI must mean both engines.
+    """
+    try:
+        server = PgServer.start()
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required under CI: {exc}", pytrace=False)
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    server: PgServer = request.getfixturevalue("pg_server")
+    return server.create_database(f"test_{os.getpid()}_{next(_database_names)}")
+
+
+@pytest.fixture(autouse=True)
+def data_key() -> Iterator[str]:
+    """A fresh data key per test, as DATA_KEY holds it (for bots run as subprocesses).
+
+    The key ring is process-wide, so each test sets its own and no test inherits another's.
+    """
+    key = crypto.new_key()
+    crypto.configure(crypto.KeyRing(parse_data_keys(key)))
+    yield key
+    crypto.configure(None)
 
 
 @pytest.fixture
@@ -38,10 +104,13 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def settings(stub: BotApiStub, tmp_path: Path) -> Settings:
+def settings(stub: BotApiStub, database_url: str) -> Settings:
     return Settings(
         token=TOKEN,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        database_url=database_url,
+        # SQLite gets the key file beside it, as without DATA_KEY in production;
+        # PostgreSQL requires DATA_KEY.
+        data_keys=() if database_url.startswith("sqlite") else (os.urandom(32),),
         admin_ids=frozenset({THERAPIST_ID}),
         api_url=stub.url,
         rate_per_s=1000.0,

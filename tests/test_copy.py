@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.db.models import Feeling, ReplyKind
 from bot.domain.replies import parse_reply
-from bot.handlers.enrolment import SLOT_WORDS
+from bot.domain.types import Feeling, ReplyKind
 from bot.settings import REPO_ROOT
 from bot.texts import Texts
+from bot.views.enrolment import SLOT_WORDS
 
 TEXTS = Texts.load(REPO_ROOT / "config")
 KEY_IN_CODE = re.compile(
@@ -104,3 +104,20 @@ def test_slot_times_and_time_suffixes_exist_per_language() -> None:
         assert set(TEXTS.slot_times(lang)) == {"morning", "midday", "evening"}
     assert TEXTS.strip_time_suffix("de", "19 Uhr") == "19"
     assert TEXTS.strip_time_suffix("en", "7 o'clock") == "7"
+
+
+def test_a_language_is_merged_from_its_files_and_a_key_defined_twice_is_refused(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "locales" / "en"
+    folder.mkdir(parents=True)
+    (folder / "core.toml").write_text('[commands]\nhelp = "What I can do"\n')
+    (folder / "pause.toml").write_text(
+        '[commands]\npause = "Take a break"\n[pause]\nok = "Paused."\n'
+    )
+    texts = Texts.load(tmp_path)
+    assert texts.get("en", "commands.help") == "What I can do"
+    assert texts.get("en", "commands.pause") == "Take a break"
+    (folder / "again.toml").write_text('[pause]\nok = "Paused again."\n')
+    with pytest.raises(ValueError, match=r"pause\.ok"):
+        Texts.load(tmp_path)

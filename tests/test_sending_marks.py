@@ -27,9 +27,11 @@ from tests.botapi_stub import BotApiStub
 from tests.botapi_stub.models import ApiCall
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
 from tests.journeys import enrol_daily_at_nine_utc
+from tests.pgserver import PgServer
 
 DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 RAE = 7001
+sqlite_only = pytest.mark.sqlite_only
 
 
 def db_file(runtime: BotRuntime) -> str:
@@ -59,6 +61,7 @@ def reclaim(path: str, nudge_id: int) -> None:
         conn.execute("UPDATE nudge SET status = 'claimed' WHERE id = ?", (nudge_id,))
 
 
+@sqlite_only
 async def test_nudge_is_sending_in_the_database_when_telegram_receives_it(
     stub: BotApiStub, start_bot: RuntimeFactory, clock: ManualClock
 ) -> None:
@@ -80,6 +83,7 @@ async def test_nudge_is_sending_in_the_database_when_telegram_receives_it(
     assert nudge.attempt_at == DUE
 
 
+@sqlite_only
 async def test_mark_is_taken_once(
     stub: BotApiStub, start_bot: RuntimeFactory, clock: ManualClock
 ) -> None:
@@ -97,6 +101,7 @@ async def test_mark_is_taken_once(
     assert marked.attempt_at == later
 
 
+@sqlite_only
 async def test_mark_waits_out_another_process_holding_the_write_lock(
     stub: BotApiStub,
     start_bot: RuntimeFactory,
@@ -132,6 +137,7 @@ async def test_mark_waits_out_another_process_holding_the_write_lock(
     assert nudge_status(path, nudge.id) == "sending"
 
 
+@sqlite_only
 async def test_without_a_database_file_marks_go_through_the_writer(
     stub: BotApiStub, start_bot: RuntimeFactory, clock: ManualClock
 ) -> None:
@@ -143,3 +149,27 @@ async def test_without_a_database_file_marks_go_through_the_writer(
     assert nudge.attempt_at == DUE  # written by the mark
     assert nudge.id is not None
     assert not await runtime.marks.mark(Begin(nudge.id, DUE))
+
+
+@pytest.mark.postgres_only
+async def test_on_postgres_the_mark_is_committed_before_telegram_receives_it(
+    stub: BotApiStub, start_bot: RuntimeFactory, clock: ManualClock, pg_server: PgServer
+) -> None:
+    # Read from outside the bot, as another replica would, at the moment the stub
+    # has the whole request: the writer's commit must already be visible.
+    runtime = await start_bot()
+    assert isinstance(runtime.marks, BatchedMarks)
+    database = make_url(runtime.settings.database_url).database
+    assert database
+    statuses: list[str] = []
+
+    def look(call: ApiCall) -> None:
+        if call.params.get("chat_id") == RAE and "Bridge" in str(call.params.get("text")):
+            statuses.append(pg_server.psql("SELECT status FROM nudge", database).strip())
+
+    stub.on_arrival("sendMessage", look)
+    nudge = await sent_nudge(stub, runtime, clock)
+    assert statuses == ["sending"]
+    assert nudge.status == "sent"
+    assert nudge.id is not None
+    assert not await runtime.marks.mark(Begin(nudge.id, DUE))  # sent: not ours any more

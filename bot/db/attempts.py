@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.models import Client, Nudge, NudgeStatus
+from bot.db.models import Client, Nudge
+from bot.domain.types import NudgeStatus
 
 _NUDGE = Nudge.__table__  # type: ignore[attr-defined]
 _CLIENT = Client.__table__  # type: ignore[attr-defined]

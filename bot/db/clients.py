@@ -11,18 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import (
-    Client,
-    ClientStatus,
-    Exercise,
-    Frequency,
-    Invite,
-    ReminderSlot,
-    Routine,
-    Therapist,
-)
+from bot.db.models import Client, Exercise, Invite, ReminderSlot, Routine, Therapist
 from bot.domain.schedule import next_due
 from bot.domain.tokens import hash_token, new_token
+from bot.domain.types import ClientStatus, Frequency
 
 
 @dataclass(frozen=True)

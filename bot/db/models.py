@@ -1,65 +1,29 @@
 """Tables. Every answer, schedule and dialog step lives here, never only in memory.
 
 Schema changes go through Alembic migrations in bot/migrations; keep both in step.
+Free text that identifies or describes a person is `EncryptedText` (sealed at rest);
+such columns can't appear in a WHERE or ORDER BY.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.db.types import UTCDateTime
+from bot.db.types import EncryptedText, UTCDateTime
+from bot.domain.types import ClientStatus, Frequency, NudgeStatus
 
 
 def _instant(*, nullable: bool = True, index: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
-class ClientStatus(StrEnum):
-    INVITED = "invited"
-    ACTIVE = "active"
-    PAUSED = "paused"
-    STOPPED = "stopped"
-
-
-class Frequency(StrEnum):
-    DAILY = "daily"
-    WEEKLY = "weekly"  # N times a week on days the client picks
-
-
-class NudgeStatus(StrEnum):
-    CLAIMED = "claimed"  # the occurrence exists and waits for a sender (or a retry)
-    SENDING = "sending"  # a sender committed to an attempt; the request may be in flight
-    SENT = "sent"  # Telegram accepted it; message_id recorded
-    EXPIRED = "expired"  # came due while we were down, beyond the grace window
-    UNDELIVERABLE = "undeliverable"  # blocked bot, deleted chat, permanent error
-    # The sender died mid-attempt: Telegram may or may not have it. Not resent,
-    # because "never twice" beats "maybe once more" for a reminder.
-    UNCONFIRMED = "unconfirmed"
-
-
-class ReplyKind(StrEnum):
-    DONE = "done"
-    SOME = "some"
-    LATER = "later"
-    SKIPPED = "skipped"
-    NOT_TODAY = "not_today"
-
-
-class Feeling(StrEnum):
-    EASY = "easy"
-    OK = "ok"
-    HARD = "hard"
-    PAINFUL = "painful"
-
-
 class Therapist(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     telegram_user_id: int = Field(sa_type=BigInteger, unique=True, index=True)
-    display_name: str
+    display_name: str = Field(sa_type=EncryptedText)
     language: str = "en"
     created_at: datetime = Field(sa_column=_instant(nullable=False))
 
@@ -67,10 +31,10 @@ class Therapist(SQLModel, table=True):
 class Client(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     therapist_id: int = Field(foreign_key="therapist.id", index=True)
-    label: str  # only the therapist sees this
+    label: str = Field(sa_type=EncryptedText)  # only the therapist sees this
     telegram_user_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     chat_id: int | None = Field(default=None, sa_type=BigInteger)
-    first_name: str | None = None
+    first_name: str | None = Field(default=None, sa_type=EncryptedText)
     language: str = "en"
     timezone: str | None = None
     status: str = Field(default=ClientStatus.INVITED)
@@ -108,7 +72,7 @@ class Exercise(SQLModel, table=True):
     position: int
     name: str
     dose: str
-    notes: str | None = None
+    notes: str | None = Field(default=None, sa_type=EncryptedText)
 
 
 class ReminderSlot(SQLModel, table=True):
@@ -178,5 +142,25 @@ class Dialog(SQLModel, table=True):
     telegram_user_id: int = Field(sa_type=BigInteger, primary_key=True)
     flow: str
     step: str
-    data: str = "{}"  # JSON
+    data: str = Field(default="{}", sa_type=EncryptedText)  # JSON; holds what people typed
     updated_at: datetime = Field(sa_column=_instant(nullable=False))
+
+
+class Lease(SQLModel, table=True):
+    """Who may do a thing that only one process at a time should do, and until when.
+
+    The nudge sender ("sender") and each person's conversation ("person:<id>") are
+    held this way, so replicas coordinate through the database they already share.
+    """
+
+    name: str = Field(primary_key=True)
+    holder: str  # host and pid, for people reading the table
+    token: str  # random per holder: only the holder can renew or release
+    expires_at: datetime = Field(sa_column=_instant(nullable=False))
+
+
+class KeyCheck(SQLModel, table=True):
+    """One sealed known value: opening it at start proves the key ring fits the data."""
+
+    id: int = Field(primary_key=True)
+    canary: str = Field(sa_type=EncryptedText)

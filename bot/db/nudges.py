@@ -18,19 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import (
-    Client,
-    ClientStatus,
-    Exercise,
-    Nudge,
-    NudgeStatus,
-    ReminderSlot,
-    Reply,
-    ReplyKind,
-    Routine,
-    Therapist,
-)
+from bot.db.models import Client, Exercise, Nudge, ReminderSlot, Reply, Routine, Therapist
 from bot.domain.schedule import next_due, occurrence_local_date
+from bot.domain.types import ClientStatus, NudgeStatus, ReplyKind
 
 FINAL_KINDS = frozenset({ReplyKind.DONE, ReplyKind.SOME, ReplyKind.SKIPPED, ReplyKind.NOT_TODAY})
 # How many stale occurrences of one slot we record individually after downtime
@@ -135,7 +125,10 @@ async def claim_due(
     if occurrences:
         await conn.execute(_insert_occurrences(dialect), occurrences)
     result = await conn.execute(_ADVANCE_SLOT, advances)
-    return ClaimResult(len(occurrences) - expired, expired, result.rowcount)
+    # asyncpg reports no row count for an executemany (-1): then count what we advanced,
+    # which under FOR UPDATE nobody else can have moved meanwhile.
+    advanced = result.rowcount if result.rowcount >= 0 else len(advances)
+    return ClaimResult(len(occurrences) - expired, expired, advanced)
 
 
 async def ready_to_send(

@@ -30,7 +30,8 @@ from bot.db import attempts
 from bot.db.attempts import Begin
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
-from bot.db.models import Nudge, NudgeStatus
+from bot.db.models import Nudge
+from bot.domain.types import NudgeStatus
 
 log = logging.getLogger(__name__)
 

@@ -27,12 +27,14 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_with_own_engine() -> None:
+    from bot import keys
     from bot.db.engine import create_engine
-    from bot.settings import DEFAULT_DATABASE_URL
+    from bot.settings import data_keys_from_env, normalize_database_url
 
-    url = (
-        os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url")
-    ) or DEFAULT_DATABASE_URL
+    url = normalize_database_url(
+        os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url") or ""
+    )
+    keys.configure(url, data_keys_from_env())  # migrations may seal personal text
     engine = create_engine(url)
     async with engine.begin() as connection:
         await connection.run_sync(_run)

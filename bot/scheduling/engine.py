@@ -33,10 +33,11 @@ from bot.db import attempts
 from bot.db import nudges as store
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
-from bot.db.models import NudgeStatus
 from bot.db.nudges import NudgeContent
 from bot.db.sending_marks import SendingMarks
+from bot.domain.types import NudgeStatus
 from bot.scheduling.attempt import Attempt, Outcome, Sender
+from bot.scheduling.leases import SenderLease
 from bot.scheduling.ratelimit import RateLimiter
 from bot.telemetry import NullTelemetry, Telemetry
 
@@ -57,6 +58,9 @@ class EngineConfig:
     max_attempts: int = 5  # network/timeouts in a row before handing back for later
     backoff_s: float = 0.5
     retry_later: timedelta = timedelta(minutes=1)
+    # Replicas: only the holder of the sender lease claims and sends; this long
+    # after the holder dies, another process takes over.
+    sender_lease: timedelta = timedelta(seconds=10)
     # How long stop() lets sends already under way finish; SIGTERM must end within 10 s.
     stop_grace_s: float = 5.0
 
@@ -87,6 +91,10 @@ class NudgeEngine:
         self._config = config
         self._writer = writer
         self._marks = marks
+        self._telemetry = telemetry or NullTelemetry()
+        self.lease = SenderLease(db, config.sender_lease)
+        self.lease.on_change(self._lease_changed)
+        self._keeper: asyncio.Task[None] | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._producer: asyncio.Task[None] | None = None
         self._workers: list[asyncio.Task[None]] = []
@@ -95,12 +103,13 @@ class NudgeEngine:
         self._again = False
         self._stopping = False
         self._busy: set[asyncio.Task[None]] = set()
-        self._telemetry = telemetry or NullTelemetry()
         self.stats: Counter[str] = Counter()
 
     async def start(self) -> None:
         self._stopping = False
         loop = asyncio.get_running_loop()
+        await self.lease.refresh()
+        self._keeper = loop.create_task(self.lease.keep())
         self._workers = [loop.create_task(self._work()) for _ in range(self._config.workers)]
         self._scheduler = AsyncIOScheduler(timezone=UTC, event_loop=loop)
         self._scheduler.add_job(
@@ -112,7 +121,6 @@ class NudgeEngine:
         )
         self._scheduler.start()
         self._clock.on_change(self.poke)
-        await self.take_sender_lease()
         self.poke()
 
     async def stop(self) -> None:
@@ -129,23 +137,22 @@ class NudgeEngine:
                 worker.cancel()  # waiting for work: nothing of theirs is under way
         if busy:
             await asyncio.wait(busy, timeout=self._config.stop_grace_s)
-        for worker in self._workers:
-            worker.cancel()  # past the grace: what is left is recovered after the restart
+        for task in (*self._workers, self._keeper):
+            if task is not None:
+                task.cancel()  # past the grace: what is left is recovered after the restart
         await asyncio.gather(*self._workers, return_exceptions=True)
-        self._workers = []
+        if self._keeper is not None:
+            await asyncio.gather(self._keeper, return_exceptions=True)
+        self._workers, self._keeper = [], None
         if self.stats["stop_abandoned"]:
             log.warning("stopped with %d send(s) unfinished", self.stats["stop_abandoned"])
-        await self.release_sender_lease()
+        # Only once the sends under way are recorded, so the next holder can't resend them.
+        await self.lease.release()
 
-    async def take_sender_lease(self) -> None:
-        """Hook for the sender lease that replicas will share: until it exists, every
-        started engine sends, so it simply reports itself as the holder."""
-        self._telemetry.sender_lease_held(True)
-
-    async def release_sender_lease(self) -> None:
-        """Hook for the sender lease: called on stop once the sends under way are
-        recorded (or abandoned), so another replica may take over at once."""
-        self._telemetry.sender_lease_held(False)
+    def _lease_changed(self, held: bool) -> None:
+        self._telemetry.sender_lease_held(held)
+        if held:
+            self.poke()  # what the last holder left is ours to send now
 
     @property
     def queue_depth(self) -> int:
@@ -153,13 +160,18 @@ class NudgeEngine:
         return self._queue.qsize()
 
     def problem(self) -> str | None:
-        """Why the engine cannot send nudges right now, or None (for /healthz)."""
+        """Why the engine cannot do its part right now, or None (for /healthz).
+
+        Not holding the sender lease is no problem: another replica sends.
+        """
         if self._stopping:
             return "nudge engine is stopping"
         if self._scheduler is None or not self._scheduler.running:
             return "nudge scheduler is not running"
         if not self._workers or any(worker.done() for worker in self._workers):
             return "nudge senders are not running"
+        if self._keeper is None or self._keeper.done():
+            return "sender lease keeper is not running"
         return None
 
     async def _scheduled_poke(self) -> None:
@@ -199,6 +211,8 @@ class NudgeEngine:
 
     async def run_once(self) -> bool:
         """Claim what is due and queue it for the workers; True if there may be more."""
+        if not self.lease.held():
+            return False  # another replica sends; this one only answers people
         now = self._clock.now()
         cfg = self._config
         async with self._db.transaction() as session:
@@ -271,6 +285,11 @@ class NudgeEngine:
 
         while True:
             async with self._limiter.slot(content.chat_id):
+                if not self.lease.held():
+                    # The lease moved on while this waited: the nudge stays claimed in
+                    # the database, and the new holder sends it.
+                    self.stats["handed_over"] += 1
+                    return
                 # A re-nudge has no attempt of its own to mark (see claim_renudges).
                 result = await self._sender.attempt(
                     content, job.renudge, None if job.renudge else gate

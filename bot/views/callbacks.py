@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.db.models import Feeling, ReplyKind
+from bot.domain.types import Feeling, ReplyKind
 
 _SAFE = re.compile(r"^[a-z]:[A-Za-z0-9_./+-]{0,40}(?::[A-Za-z0-9_./+-]{0,40}){0,2}$")
 

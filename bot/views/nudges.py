@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.db.models import Feeling, ReplyKind
 from bot.db.nudges import NudgeContent
+from bot.domain.types import Feeling, ReplyKind
 from bot.texts import Texts
 from bot.views.callbacks import FEEL, FEELING_CODE_OF, LATER, REPLY, REPLY_CODE_OF, encode
 

@@ -9,24 +9,24 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
-
 from bot.db import clients, dialogs
 from bot.db.clients import InviteState
 from bot.db.dialogs import DialogState
-from bot.db.models import Client, Frequency, ReminderSlot, Therapist
+from bot.db.models import Client, ReminderSlot, Therapist
 from bot.domain.schedule import EVERY_DAY, mask_to_weekdays, weekdays_to_mask
 from bot.domain.timeparse import parse_time_of_day
 from bot.domain.timezones import resolve_timezone
 from bot.domain.tokens import looks_like_token
-from bot.handlers.context import Turn, edit_quietly
+from bot.domain.types import Frequency
+from bot.flows.router import Audience, Router, dialog_of
+from bot.flows.turn import Turn, edit_quietly
 from bot.texts import Texts
-from bot.views.callbacks import CONSENT, DAYS, TIME, ZONE, Callback, encode
+from bot.views.callbacks import CONSENT, DAYS, TIME, ZONE, Callback
+from bot.views.enrolment import consent_keyboard, days_keyboard, slot_keyboard, zone_keyboard
 
 FLOW = "enrol"
 MAX_ZONE_CHOICES = 6
-SLOT_WORDS = ("morning", "midday", "evening")
+router = Router(FLOW)
 
 _INVITE_PROBLEMS = {
     InviteState.UNKNOWN: "start.invite_unknown",
@@ -36,11 +36,11 @@ _INVITE_PROBLEMS = {
 }
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    turn = Turn.of(update, context)
-    if turn is None:
-        return
-    token = context.args[0] if context.args else ""
+@router.command("start", menu=Audience.EVERYONE)
+async def start(turn: Turn) -> None:
+    """/start <token> from an invite link; a bare /start says what the bot is."""
+    args = turn.context.args
+    token = args[0] if args else ""
     if not token:
         await turn.say(turn.t("start.about", name=turn.user.first_name))
         return
@@ -65,79 +65,50 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await turn.say(turn.t(_INVITE_PROBLEMS[check.state]))
         return
     await turn.say(turn.t("start.greeting", name=turn.user.first_name, therapist=therapist))
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(turn.t("buttons.agree"), callback_data=encode(CONSENT, "y")),
-                InlineKeyboardButton(turn.t("buttons.decline"), callback_data=encode(CONSENT, "n")),
-            ]
-        ]
-    )
+    markup = consent_keyboard(turn.svc.texts, turn.lang)
     await turn.say(turn.t("start.consent", therapist=therapist), markup)
 
 
-def _slot_keyboard(turn: Turn) -> InlineKeyboardMarkup:
-    words = turn.svc.texts.slot_times(turn.lang)
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    turn.t(
-                        f"buttons.slot_{word}",
-                        time=turn.svc.texts.format_time(turn.lang, words[word]),
-                    ),
-                    callback_data=encode(TIME, words[word].strftime("%H%M")),
-                )
-            ]
-            for word in SLOT_WORDS
-        ]
+@router.step("consent")
+async def consent_typed(turn: Turn, state: DialogState, text: str) -> None:
+    """Consent is a button press; typing instead gets the question again."""
+    await turn.say(
+        turn.t("start.consent", therapist=state.data["therapist"]),
+        consent_keyboard(turn.svc.texts, turn.lang),
     )
 
 
-def _days_keyboard(turn: Turn, chosen: list[int]) -> InlineKeyboardMarkup:
-    names = turn.svc.texts.raw(turn.lang, "meta.weekdays_short")
-    day_buttons = [
-        InlineKeyboardButton(
-            ("✓ " if day in chosen else "") + names[day], callback_data=encode(DAYS, day)
-        )
-        for day in range(7)
-    ]
-    done = InlineKeyboardButton(turn.t("buttons.days_done"), callback_data=encode(DAYS, "ok"))
-    return InlineKeyboardMarkup([day_buttons[:4], day_buttons[4:], [done]])
-
-
-async def on_text(turn: Turn, state: DialogState, text: str) -> None:
-    if state.step == "consent":
-        await turn.say(turn.t("start.consent", therapist=state.data["therapist"]))
-    elif state.step == "zone":
-        zones = resolve_timezone(text, turn.svc.cities)[:MAX_ZONE_CHOICES]
-        if not zones:
-            await turn.say(turn.t("enrol.timezone_unknown", text=text[:40]))
-        elif len(zones) == 1:
-            await _zone_chosen(turn, state, zones[0])
-        else:
-            state.data["zone_options"] = zones
-            await turn.save(state)
-            markup = InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(zone, callback_data=encode(ZONE, index))]
-                    for index, zone in enumerate(zones)
-                ]
-            )
-            await turn.say(turn.t("enrol.timezone_choose"), markup)
-    elif state.step == "time":
-        texts, words = turn.svc.texts, turn.svc.texts.time_words(turn.lang)
-        at = parse_time_of_day(text, words) or parse_time_of_day(
-            texts.strip_time_suffix(turn.lang, text), words
-        )
-        if at is None:
-            await turn.say(turn.t("enrol.time_unknown", text=text[:40]))
-        else:
-            await _time_chosen(turn, state, at)
+@router.step("zone")
+async def zone_typed(turn: Turn, state: DialogState, text: str) -> None:
+    zones = resolve_timezone(text, turn.svc.cities)[:MAX_ZONE_CHOICES]
+    if not zones:
+        await turn.say(turn.t("enrol.timezone_unknown", text=text[:40]))
+    elif len(zones) == 1:
+        await _zone_chosen(turn, state, zones[0])
     else:
-        await turn.say(
-            turn.t("enrol.days_needed"), _days_keyboard(turn, state.data.get("days", []))
-        )
+        state.data["zone_options"] = zones
+        await turn.save(state)
+        await turn.say(turn.t("enrol.timezone_choose"), zone_keyboard(zones))
+
+
+@router.step("time")
+async def time_typed(turn: Turn, state: DialogState, text: str) -> None:
+    texts, words = turn.svc.texts, turn.svc.texts.time_words(turn.lang)
+    at = parse_time_of_day(text, words) or parse_time_of_day(
+        texts.strip_time_suffix(turn.lang, text), words
+    )
+    if at is None:
+        await turn.say(turn.t("enrol.time_unknown", text=text[:40]))
+    else:
+        await _time_chosen(turn, state, at)
+
+
+@router.step("days")
+async def days_typed(turn: Turn, state: DialogState, text: str) -> None:
+    await turn.say(
+        turn.t("enrol.days_needed"),
+        days_keyboard(turn.svc.texts, turn.lang, state.data.get("days", [])),
+    )
 
 
 async def _zone_chosen(turn: Turn, state: DialogState, zone: str) -> None:
@@ -145,7 +116,7 @@ async def _zone_chosen(turn: Turn, state: DialogState, zone: str) -> None:
     state.data["zone"] = zone
     state.data.pop("zone_options", None)
     await turn.save(state)
-    await turn.say(turn.t("enrol.ask_time", zone=zone), _slot_keyboard(turn))
+    await turn.say(turn.t("enrol.ask_time", zone=zone), slot_keyboard(turn.svc.texts, turn.lang))
 
 
 async def _time_chosen(turn: Turn, state: DialogState, at: time) -> None:
@@ -156,41 +127,57 @@ async def _time_chosen(turn: Turn, state: DialogState, at: time) -> None:
         await turn.save(state)
         await turn.say(
             turn.t("enrol.ask_days", n=state.data.get("times_per_week")),
-            _days_keyboard(turn, state.data["days"]),
+            days_keyboard(turn.svc.texts, turn.lang, state.data["days"]),
         )
         return
     await _complete(turn, state, EVERY_DAY)
 
 
-async def on_button(turn: Turn, state: DialogState, callback: Callback) -> bool:
-    """Handle an enrolment button; False means it doesn't fit the current step (stale)."""
+@router.button(CONSENT)
+async def consent_pressed(turn: Turn, callback: Callback) -> bool:
+    state = await dialog_of(turn, FLOW)
     arg = callback.args[0] if callback.args else ""
-    if callback.prefix == CONSENT and state.step == "consent" and arg in ("y", "n"):
-        await turn.answer(close=True)
-        if arg == "y":
-            await _consented(turn, state)
-        else:
-            await turn.end_dialog()
-            await turn.say(turn.t("start.declined"))
-        return True
-    if callback.prefix == ZONE and state.step == "zone":
-        index = callback.int_arg(0)
-        options = state.data.get("zone_options", [])
-        if index is None or index >= len(options):
-            return False
-        await turn.answer(close=True)
-        await _zone_chosen(turn, state, options[index])
-        return True
-    if callback.prefix == TIME and state.step == "time":
-        at = parse_time_of_day(arg, {}) if len(arg) == 4 else None
-        if at is None:
-            return False
-        await turn.answer(close=True)
-        await _time_chosen(turn, state, at)
-        return True
-    if callback.prefix == DAYS and state.step == "days":
-        return await _days_button(turn, state, callback)
-    return False
+    if state is None or state.step != "consent" or arg not in ("y", "n"):
+        return False
+    await turn.answer(close=True)
+    if arg == "y":
+        await _consented(turn, state)
+    else:
+        await turn.end_dialog()
+        await turn.say(turn.t("start.declined"))
+    return True
+
+
+@router.button(ZONE)
+async def zone_pressed(turn: Turn, callback: Callback) -> bool:
+    state = await dialog_of(turn, FLOW)
+    index = callback.int_arg(0)
+    options = state.data.get("zone_options", []) if state is not None else []
+    if state is None or state.step != "zone" or index is None or index >= len(options):
+        return False
+    await turn.answer(close=True)
+    await _zone_chosen(turn, state, options[index])
+    return True
+
+
+@router.button(TIME)
+async def slot_pressed(turn: Turn, callback: Callback) -> bool:
+    state = await dialog_of(turn, FLOW)
+    arg = callback.args[0] if callback.args else ""
+    at = parse_time_of_day(arg, {}) if len(arg) == 4 else None
+    if state is None or state.step != "time" or at is None:
+        return False
+    await turn.answer(close=True)
+    await _time_chosen(turn, state, at)
+    return True
+
+
+@router.button(DAYS)
+async def day_pressed(turn: Turn, callback: Callback) -> bool:
+    state = await dialog_of(turn, FLOW)
+    if state is None or state.step != "days":
+        return False
+    return await _days_button(turn, state, callback)
 
 
 async def _days_button(turn: Turn, state: DialogState, callback: Callback) -> bool:
@@ -212,7 +199,7 @@ async def _days_button(turn: Turn, state: DialogState, callback: Callback) -> bo
     chosen.sort()
     await turn.save(state)
     await turn.answer()
-    await edit_quietly(turn.query, markup=_days_keyboard(turn, chosen))
+    await edit_quietly(turn.query, markup=days_keyboard(turn.svc.texts, turn.lang, chosen))
     return True
 
 

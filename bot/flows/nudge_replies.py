@@ -9,17 +9,21 @@ from zoneinfo import ZoneInfo
 from telegram.error import BadRequest
 
 from bot.db import nudges as store
-from bot.db.models import Client, Feeling, Nudge, ReplyKind
+from bot.db.models import Client, Nudge
 from bot.db.nudges import AnsweredNudge, ReplyOutcome, ReplyResult
 from bot.domain.replies import parse_reply
-from bot.handlers.context import Turn, edit_quietly
-from bot.views.callbacks import FEELING_CODES, REPLY_CODES, Callback
+from bot.domain.types import Feeling, ReplyKind
+from bot.flows.router import Router
+from bot.flows.turn import Turn, edit_quietly
+from bot.views.callbacks import FEEL, FEELING_CODES, LATER, REPLY, REPLY_CODES, Callback
 from bot.views.nudges import feeling_keyboard, later_keyboard, recorded_text, reply_keyboard
 
 RENUDGE_AFTER = timedelta(hours=1)
 # Offer "this evening" only while there is a sensible gap before it.
 EVENING_MIN_GAP = timedelta(minutes=30)
 _REFUSALS = {ReplyOutcome.NOT_YOURS: "reply.not_yours", ReplyOutcome.UNKNOWN: "reply.stale"}
+# No dialog: answers to nudges can come at any time, whatever else is going on.
+router = Router()
 
 
 def _zone(timezone: str | None) -> ZoneInfo:
@@ -33,7 +37,8 @@ def _evening(turn: Turn, lang: str, timezone: str | None) -> datetime | None:
     return candidate if candidate - local_now >= EVENING_MIN_GAP else None
 
 
-async def on_reply_button(turn: Turn, callback: Callback) -> None:
+@router.button(REPLY)
+async def answer_pressed(turn: Turn, callback: Callback) -> None:
     nudge_id = callback.int_arg(0)
     kind = REPLY_CODES.get(callback.args[1]) if len(callback.args) > 1 else None
     if nudge_id is None or kind is None:
@@ -44,7 +49,7 @@ async def on_reply_button(turn: Turn, callback: Callback) -> None:
     await _after_record(turn, result, kind)
 
 
-async def on_free_text(turn: Turn, text: str) -> None:
+async def answer_typed(turn: Turn, text: str) -> None:
     """Typed answers like "did it" go to the most recent unanswered nudge."""
     kind_name = parse_reply(text, turn.svc.texts.reply_words(turn.lang))
     if kind_name is None:
@@ -145,7 +150,8 @@ async def _acknowledge(turn: Turn, kind: ReplyKind, nudge: AnsweredNudge) -> Non
     await turn.say(words)
 
 
-async def on_later_button(turn: Turn, callback: Callback) -> None:
+@router.button(LATER)
+async def later_pressed(turn: Turn, callback: Callback) -> None:
     nudge_id = callback.int_arg(0)
     choice = callback.args[1] if len(callback.args) > 1 else ""
     if nudge_id is None or choice not in ("h", "e", "x"):
@@ -185,7 +191,8 @@ async def on_later_button(turn: Turn, callback: Callback) -> None:
         turn.svc.poke_scheduler()
 
 
-async def on_feeling_button(turn: Turn, callback: Callback) -> None:
+@router.button(FEEL)
+async def feeling_pressed(turn: Turn, callback: Callback) -> None:
     nudge_id = callback.int_arg(0)
     feeling = FEELING_CODES.get(callback.args[1]) if len(callback.args) > 1 else None
     if nudge_id is None or feeling is None:

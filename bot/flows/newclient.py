@@ -6,70 +6,26 @@ loses nothing and a second replica can take the next message.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
+from telegram import InlineKeyboardMarkup
 
 from bot.db import clients, dialogs
 from bot.db.dialogs import DialogState
-from bot.db.models import Frequency
-from bot.handlers.context import Turn
-from bot.views.callbacks import NEWCLIENT, Callback, encode
+from bot.domain.types import Frequency
+from bot.flows.router import Audience, Router, dialog_of
+from bot.flows.turn import Turn
+from bot.views.callbacks import NEWCLIENT, Callback
+from bot.views.newclient import frequency_keyboard, more_keyboard, times_keyboard
 
 FLOW = "newclient"
 MAX_LABEL = 64
 MAX_NAME = 80
 MAX_DOSE = 80
 MAX_EXERCISES = 12
+router = Router(FLOW)
 
 
-def _keyboard(rows: list[list[tuple[str, tuple[object, ...]]]]) -> InlineKeyboardMarkup:
-    """Rows of (label, callback args) for this flow's buttons."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(label, callback_data=encode(NEWCLIENT, *args))
-                for label, args in row
-            ]
-            for row in rows
-        ]
-    )
-
-
-def _more_keyboard(turn: Turn) -> InlineKeyboardMarkup:
-    return _keyboard(
-        [
-            [
-                (turn.t("buttons.add_exercise"), ("add",)),
-                (turn.t("buttons.exercises_done"), ("done",)),
-            ]
-        ],
-    )
-
-
-def _frequency_keyboard(turn: Turn) -> InlineKeyboardMarkup:
-    return _keyboard(
-        [
-            [
-                (turn.t("buttons.freq_daily"), ("daily",)),
-                (turn.t("buttons.freq_weekly"), ("weekly",)),
-            ]
-        ],
-    )
-
-
-def _times_keyboard(turn: Turn) -> InlineKeyboardMarkup:
-    return _keyboard(
-        [
-            [(turn.t("buttons.times_per_week", n=n), ("t", n)) for n in range(first, first + 3)]
-            for first in (1, 4)
-        ],
-    )
-
-
-async def newclient(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    turn = Turn.of(update, context)
-    if turn is None:
-        return
+@router.command("newclient", menu=Audience.THERAPISTS)
+async def newclient(turn: Turn) -> None:
     async with turn.svc.db.transaction() as session:
         allowed = turn.svc.is_admin(turn.user.id) or (
             await clients.therapist_by_user(session, turn.user.id) is not None
@@ -80,8 +36,10 @@ async def newclient(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await turn.say(turn.t("newclient.ask_label" if allowed else "newclient.not_allowed"))
 
 
-async def on_text(turn: Turn, state: DialogState, text: str) -> None:
+@router.step("label", "exercise_name", "more", "exercise_dose", "frequency", "times")
+async def builder_typed(turn: Turn, state: DialogState, text: str) -> None:
     data = state.data
+    texts, lang = turn.svc.texts, turn.lang
     markup: InlineKeyboardMarkup | None = None
     if state.step == "label":
         if not 0 < len(text) <= MAX_LABEL:
@@ -94,7 +52,7 @@ async def on_text(turn: Turn, state: DialogState, text: str) -> None:
         if len(data["exercises"]) >= MAX_EXERCISES:
             state.step = "frequency"
             reply = turn.t("newclient.too_many", max=MAX_EXERCISES)
-            markup = _frequency_keyboard(turn)
+            markup = frequency_keyboard(texts, lang)
         elif not 0 < len(text) <= MAX_NAME:
             await turn.say(turn.t("newclient.exercise_bad", max=MAX_NAME))
             return
@@ -110,33 +68,38 @@ async def on_text(turn: Turn, state: DialogState, text: str) -> None:
         data["exercises"].append({"name": name, "dose": text})
         state.step = "more"
         reply = turn.t("newclient.added", name=name, dose=text)
-        markup = _more_keyboard(turn)
+        markup = more_keyboard(texts, lang)
     elif state.step == "frequency":
         reply = turn.t("newclient.ask_frequency", label=data["label"])
-        markup = _frequency_keyboard(turn)
+        markup = frequency_keyboard(texts, lang)
     else:
-        reply, markup = turn.t("newclient.ask_times"), _times_keyboard(turn)
+        reply, markup = turn.t("newclient.ask_times"), times_keyboard(texts, lang)
     await turn.save(state)
     await turn.say(reply, markup)
 
 
-async def on_button(turn: Turn, state: DialogState, callback: Callback) -> bool:
-    """Handle a /newclient button; False means it doesn't fit the current step (stale)."""
+@router.button(NEWCLIENT)
+async def builder_pressed(turn: Turn, callback: Callback) -> bool:
+    """A builder button; False means it doesn't fit the current step (stale)."""
+    state = await dialog_of(turn, FLOW)
+    if state is None:
+        return False
     action = callback.args[0] if callback.args else ""
     data = state.data
+    texts, lang = turn.svc.texts, turn.lang
     if state.step == "more" and action == "add":
         state.step = "exercise_name"
         reply, markup = turn.t("newclient.ask_exercise", n=len(data["exercises"]) + 1), None
     elif state.step == "more" and action == "done":
         state.step = "frequency"
         reply = turn.t("newclient.ask_frequency", label=data["label"])
-        markup = _frequency_keyboard(turn)
+        markup = frequency_keyboard(texts, lang)
     elif state.step == "frequency" and action == "daily":
         await _finish(turn, state, Frequency.DAILY, None)
         return True
     elif state.step == "frequency" and action == "weekly":
         state.step = "times"
-        reply, markup = turn.t("newclient.ask_times"), _times_keyboard(turn)
+        reply, markup = turn.t("newclient.ask_times"), times_keyboard(texts, lang)
     elif state.step == "times" and action == "t" and (n := callback.int_arg(1)) in range(1, 7):
         await _finish(turn, state, Frequency.WEEKLY, n)
         return True

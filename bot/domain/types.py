@@ -1,0 +1,48 @@
+"""The words the product speaks in: statuses, frequencies, answers and feelings.
+
+They live in the domain, not beside the tables, so views and flows can name an
+answer or a status without importing the database layer; `bot/db` maps them to
+columns as their string values.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ClientStatus(StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+
+
+class Frequency(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"  # N times a week on days the client picks
+
+
+class NudgeStatus(StrEnum):
+    CLAIMED = "claimed"  # the occurrence exists and waits for a sender (or a retry)
+    SENDING = "sending"  # a sender committed to an attempt; the request may be in flight
+    SENT = "sent"  # Telegram accepted it; message_id recorded
+    EXPIRED = "expired"  # came due while we were down, beyond the grace window
+    UNDELIVERABLE = "undeliverable"  # blocked bot, deleted chat, permanent error
+    # The sender died mid-attempt: Telegram may or may not have it. Not resent,
+    # because "never twice" beats "maybe once more" for a reminder.
+    UNCONFIRMED = "unconfirmed"
+
+
+class ReplyKind(StrEnum):
+    DONE = "done"
+    SOME = "some"
+    LATER = "later"
+    SKIPPED = "skipped"
+    NOT_TODAY = "not_today"
+
+
+class Feeling(StrEnum):
+    EASY = "easy"
+    OK = "ok"
+    HARD = "hard"
+    PAINFUL = "painful"

@@ -1,0 +1,31 @@
+"""Every flow's Router, and how they are installed into python-telegram-bot.
+
+`ROUTERS` is the whole list; the order only sets the order of the command menus.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, MessageHandler, TypeHandler, filters
+
+from bot.flows import enrolment, general, newclient, nudge_replies
+from bot.flows.router import Dispatcher, Router
+
+ROUTERS: tuple[Router, ...] = (
+    enrolment.router,
+    nudge_replies.router,
+    newclient.router,
+    general.router,
+)
+
+
+def install(app: Application) -> Dispatcher:  # type: ignore[type-arg]
+    """Register every flow with python-telegram-bot, plus the fallbacks after them."""
+    private = filters.ChatType.PRIVATE
+    dispatcher = Dispatcher(ROUTERS, free_text=nudge_replies.answer_typed)
+    app.add_handler(TypeHandler(Update, general.mark_reachable), group=-1)
+    dispatcher.install(app)
+    app.add_handler(MessageHandler(filters.COMMAND & private, general.unknown_command))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, general.unsupported))
+    app.add_error_handler(general.on_error)
+    return dispatcher

@@ -1,1 +1,0 @@
-"""Thin Telegram handlers: read the update, call the store and domain, answer."""
