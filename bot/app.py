@@ -180,8 +180,10 @@ class BotRuntime:
             )
             await self.web.start()
         assert self.app.updater is not None
+        # getMe has just answered, so a failure of the first deleteWebhook is passing
+        # trouble (a slow network, a busy host): try it again rather than give up.
         await self.app.updater.start_polling(
-            poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
+            poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES, bootstrap_retries=3
         )
 
     async def health_problem(self) -> str | None:
