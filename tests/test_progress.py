@@ -7,6 +7,7 @@ done; a chart comes as a PNG photo, drawn while the chat shows "sending a photo"
 
 from __future__ import annotations
 
+import asyncio
 import re
 import tomllib
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,13 @@ import pytest
 
 from bot.app import BotRuntime
 from bot.clock import ManualClock
-from bot.services.charts import SERIES, ChartText, WeekCounts, weekly_chart
+from bot.services.charts import (
+    SERIES,
+    ChartText,
+    WeekCounts,
+    render_weekly_chart,
+    weekly_chart,
+)
 from bot.settings import REPO_ROOT
 from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage
 from tests.conftest import THERAPIST_ID, variants
@@ -179,3 +186,24 @@ def test_progress_and_routine_copy_never_blames(lang: str) -> None:
         assert len(_strings(own[f"progress.{key}"])) >= 2, key
     for text in (t for value in own.values() for t in _strings(value)):
         assert not [word for word in BANNED[lang] if word in text.lower()], text
+
+
+async def test_the_chart_is_drawn_off_the_event_loop() -> None:
+    """While a chart draws, the bot keeps answering: the loop goes on ticking."""
+    ticks = 0
+    done = asyncio.Event()
+
+    async def tick() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+            await asyncio.sleep(0.005)
+
+    weeks = [WeekCounts(f"{day} Nov", 3, 1, 2, 1) for day in range(1, 13)]
+    labels = ChartText("Adherence by week", dict.fromkeys(SERIES, "x"))
+    ticker = asyncio.create_task(tick())
+    png = await render_weekly_chart(weeks, labels)
+    done.set()
+    await ticker
+    assert png.startswith(PNG)
+    assert ticks >= 3
