@@ -22,6 +22,7 @@ ZONE = "z"
 TIME = "t"
 DAYS = "d"
 NEWCLIENT = "n"
+SHOW = "o"  # "Show me": an exercise's photo or video, by exercise id
 
 REPLY_CODES: dict[str, ReplyKind] = {
     "d": ReplyKind.DONE,
