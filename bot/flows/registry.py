@@ -8,13 +8,15 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
-from bot.flows import enrolment, general, newclient, nudge_replies, timing
+from bot.flows import enrolment, general, newclient, nudge_replies, progress, routine, timing
 from bot.flows.router import Dispatcher, Router
 
 ROUTERS: tuple[Router, ...] = (
     enrolment.router,
     nudge_replies.router,
     newclient.router,
+    progress.router,
+    routine.router,
     timing.router,
     general.router,
 )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -34,6 +35,7 @@ SERVICES_KEY = "services"
 FLOOD_RETRIES = 3
 # Buttons under a message, or a keyboard in place of the person's own (shown or taken away).
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+T = TypeVar("T")
 
 
 @dataclass
@@ -100,20 +102,25 @@ class Turn:
             return None
         return await self.tell(chat.id, text, markup)
 
+    async def send_media(self, kind: str, media: Any, caption: str | None = None) -> Message | None:
+        """A "photo", "video" or "document" (a Telegram file id, or bytes to upload) to
+        this chat, waiting out flood control like `tell`."""
+        chat = self.update.effective_chat
+        if chat is None:
+            return None
+        bot = self.context.bot
+        send = {"photo": bot.send_photo, "video": bot.send_video, "document": bot.send_document}
+        return await patiently(lambda: send[kind](chat.id, media, caption=caption))
+
     async def tell(self, chat_id: int, text: str, markup: Markup | None = None) -> Message:
         """Send to any chat (e.g. the therapist), waiting out Telegram's flood control.
 
         A 429 on an answer to a person is no reason to drop it: wait as told and
         try again, a few times, before letting the error handler apologise.
         """
-        for attempt in range(1, FLOOD_RETRIES + 1):
-            try:
-                return await self.context.bot.send_message(chat_id, text, reply_markup=markup)
-            except RetryAfter as exc:
-                if attempt == FLOOD_RETRIES:
-                    raise
-                await asyncio.sleep(retry_seconds(exc.retry_after))
-        raise AssertionError("unreachable")
+        return await patiently(
+            lambda: self.context.bot.send_message(chat_id, text, reply_markup=markup)
+        )
 
     async def answer(self, text: str | None = None, *, close: bool = False) -> None:
         """Answer the pressed button (Telegram wants every press answered); optionally
@@ -129,6 +136,18 @@ class Turn:
     async def end_dialog(self) -> bool:
         async with self.svc.db.transaction() as session:
             return await dialogs.clear(session, self.user.id)
+
+
+async def patiently(send: Callable[[], Awaitable[T]]) -> T:
+    """Make a request to Telegram, waiting out flood control (429) a few times."""
+    for attempt in range(1, FLOOD_RETRIES + 1):
+        try:
+            return await send()
+        except RetryAfter as exc:
+            if attempt == FLOOD_RETRIES:
+                raise
+            await asyncio.sleep(retry_seconds(exc.retry_after))
+    raise AssertionError("unreachable")
 
 
 async def edit_quietly(

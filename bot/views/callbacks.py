@@ -22,6 +22,7 @@ ZONE = "z"
 TIME = "t"
 DAYS = "d"
 NEWCLIENT = "n"
+SHOW = "o"  # "Show me": an exercise's photo or video, by exercise id
 # /time (bot/flows/timing.py): what to change, then its time, day and zone buttons.
 TIMING = "h"
 TIMING_TIME = "i"
