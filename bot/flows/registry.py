@@ -8,7 +8,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
-from bot.flows import enrolment, general, newclient, nudge_replies
+from bot.flows import enrolment, general, newclient, nudge_replies, pause, stop
 from bot.flows.router import Dispatcher, Router
 
 ROUTERS: tuple[Router, ...] = (
@@ -16,6 +16,8 @@ ROUTERS: tuple[Router, ...] = (
     nudge_replies.router,
     newclient.router,
     general.router,
+    pause.router,
+    stop.router,
 )
 
 
