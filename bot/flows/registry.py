@@ -8,7 +8,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
-from bot.flows import enrolment, general, newclient, nudge_replies, pause, stop
+from bot.flows import enrolment, erasure, general, newclient, nudge_replies, pause, privacy, stop
 from bot.flows.router import Dispatcher, Router
 
 ROUTERS: tuple[Router, ...] = (
@@ -18,6 +18,8 @@ ROUTERS: tuple[Router, ...] = (
     general.router,
     pause.router,
     stop.router,
+    privacy.router,
+    erasure.router,
 )
 
 

@@ -8,7 +8,7 @@ from bot.domain.types import ClientStatus
 from bot.flows import confirming
 from bot.flows.router import Audience, Router
 from bot.flows.turn import Turn
-from bot.views.callbacks import STOP, Callback
+from bot.views.callbacks import STOP
 
 FLOW = "stop"
 router = Router(FLOW)
@@ -24,17 +24,13 @@ async def ask_stop(turn: Turn) -> None:
     await confirming.ask(turn, FLOW, STOP, where.therapist)
 
 
-@router.button(STOP)
-async def stop_answered(turn: Turn, callback: Callback) -> bool:
-    yes = await confirming.said_yes(turn, callback, FLOW)
-    if not yes:
-        return yes is not None
+@confirming.on_yes(router, STOP)
+async def stop_confirmed(turn: Turn) -> None:
     async with turn.svc.db.transaction() as session:
         notices = await pauses.stop(session, turn.user.id, turn.now)
         where = await pauses.standing(session, turn.user.id)
         await dialogs.clear(session, turn.user.id)
     await confirming.done(turn, FLOW, where.therapist, notices)
-    return True
 
 
 async def comeback_note(turn: Turn) -> str | None:
