@@ -8,7 +8,18 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
-from bot.flows import enrolment, general, newclient, nudge_replies, progress, routine
+from bot.flows import (
+    enrolment,
+    erasure,
+    general,
+    newclient,
+    nudge_replies,
+    pause,
+    privacy,
+    progress,
+    routine,
+    stop,
+)
 from bot.flows.router import Dispatcher, Router
 
 ROUTERS: tuple[Router, ...] = (
@@ -18,6 +29,10 @@ ROUTERS: tuple[Router, ...] = (
     progress.router,
     routine.router,
     general.router,
+    pause.router,
+    stop.router,
+    privacy.router,
+    erasure.router,
 )
 
 
