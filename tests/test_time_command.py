@@ -188,3 +188,34 @@ async def test_time_before_joining_says_how_to_start(stub: BotApiStub, runtime: 
     await stub.user(6107, "Zoe").wait_for("don't have reminders set up yet", after=sent.message_id)
     menus = [call.params["commands"] for call in stub.calls_to("setMyCommands")]
     assert all("time" in str(menu) for menu in menus)
+
+
+async def test_during_a_break_no_next_nudge_is_promised(
+    stub: BotApiStub, runtime: BotRuntime
+) -> None:
+    therapist = stub.user(THERAPIST_ID, "Dana")
+    fay = stub.user(6108, "Fay")
+    await enrol_daily_at_nine_utc(therapist, fay)
+    sent = await fay.send("/pause")
+    ask = await fay.wait_for("A break is fine", after=sent.message_id)
+    await fay.press(ask, "Until I say")
+    await fay.wait_quiet(0.3)
+    overview = await _open(fay)
+    assert "every day at 9:00 am (UTC), once your break is over" in (overview.text or "")
+    await fay.press(overview, "🕒 Time")
+    await fay.wait_for_edit(overview, "When would suit you instead?")
+    sent = await fay.send("10am")
+    done = await fay.wait_for("Done.", after=sent.message_id)
+    assert done.text == "Done. Your nudges now come every day at 10:00 am (UTC)."
+
+
+async def test_after_stop_time_says_how_to_come_back(stub: BotApiStub, runtime: BotRuntime) -> None:
+    therapist = stub.user(THERAPIST_ID, "Dana")
+    gus = stub.user(6109, "Gus")
+    await enrol_daily_at_nine_utc(therapist, gus)
+    sent = await gus.send("/stop")
+    confirm = await gus.wait_for("Stop the nudges for good?", after=sent.message_id)
+    await gus.press(confirm, "Yes")
+    await gus.wait_quiet(0.3)
+    sent = await gus.send("/time")
+    await gus.wait_for("Your nudges are stopped", after=sent.message_id)

@@ -42,6 +42,11 @@ class Client(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_instant(nullable=False))
     consented_at: datetime | None = Field(default=None, sa_column=_instant())
     joined_at: datetime | None = Field(default=None, sa_column=_instant())
+    # A dated pause: nudges start again at this instant (local midnight). Indexed for
+    # the sender's pass that ends pauses whose day has come.
+    paused_until: datetime | None = Field(default=None, sa_column=_instant(index=True))
+    # Set when a pause ends; the next recorded answer gets a warm "welcome back".
+    welcome_back: bool = False
 
 
 class Invite(SQLModel, table=True):

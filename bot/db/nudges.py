@@ -19,6 +19,7 @@ from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Client, Exercise, Nudge, ReminderSlot, Reply, Routine, Therapist
+from bot.db.pauses import take_welcome_back
 from bot.domain.schedule import next_due, occurrence_local_date
 from bot.domain.types import ClientStatus, NudgeStatus, ReplyKind
 
@@ -301,6 +302,7 @@ class AnsweredNudge:
     renudge_message_id: int | None
     language: str | None  # None on the fast path: answer in the presser's language
     timezone: str | None
+    welcome_back: bool = False  # the first answer after a pause: greet them back
 
 
 @dataclass(frozen=True)
@@ -393,7 +395,8 @@ async def record_reply(conn: AsyncConnection, request: ReplyRequest) -> ReplyRes
         zone = (
             await conn.execute(select(_CLIENT.c.timezone).where(_CLIENT.c.id == row.client_id))
         ).scalar_one()
-    return ReplyResult(ReplyOutcome.RECORDED, AnsweredNudge(*row, None, zone))
+    welcome = await take_welcome_back(conn, row.client_id)
+    return ReplyResult(ReplyOutcome.RECORDED, AnsweredNudge(*row, None, zone, welcome))
 
 
 async def schedule_renudge(

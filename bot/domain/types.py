@@ -32,6 +32,8 @@ class NudgeStatus(StrEnum):
     # The sender died mid-attempt: Telegram may or may not have it. Not resent,
     # because "never twice" beats "maybe once more" for a reminder.
     UNCONFIRMED = "unconfirmed"
+    # Claimed but not yet sent when the client paused or stopped: never sent.
+    CANCELLED = "cancelled"
 
 
 class ReplyKind(StrEnum):

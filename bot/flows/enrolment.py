@@ -26,6 +26,7 @@ from bot.flows.enrolment_schedule import (
 )
 from bot.flows.picking import describe_schedule
 from bot.flows.router import Audience, Router, dialog_at, dialog_of
+from bot.flows.stop import comeback_note
 from bot.flows.turn import Turn
 from bot.views.callbacks import CONSENT, DAYS, TIME, ZONE, Callback
 from bot.views.enrolment import consent_keyboard
@@ -49,7 +50,8 @@ async def start(turn: Turn) -> None:
     token = args[0] if args else ""
     if not token:
         if not await resume(turn):
-            await turn.say(turn.t("start.about", name=turn.user.first_name))
+            note = await comeback_note(turn)
+            await turn.say(note or turn.t("start.about", name=turn.user.first_name))
         return
     if not looks_like_token(token):
         await turn.say(turn.t("start.invite_unknown"))
@@ -67,7 +69,8 @@ async def start(turn: Turn) -> None:
     therapist = check.therapist.display_name if check.therapist else ""
     if check.state is InviteState.ALREADY_JOINED:
         if not await resume(turn):  # joined, but the setup was left half-way
-            await turn.say(turn.t("start.already_joined", therapist=therapist))
+            note = await comeback_note(turn)
+            await turn.say(note or turn.t("start.already_joined", therapist=therapist))
         return
     if check.state is not InviteState.OK:
         await turn.say(turn.t(_INVITE_PROBLEMS[check.state]))

@@ -8,7 +8,19 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
-from bot.flows import enrolment, general, newclient, nudge_replies, progress, routine, timing
+from bot.flows import (
+    enrolment,
+    erasure,
+    general,
+    newclient,
+    nudge_replies,
+    pause,
+    privacy,
+    progress,
+    routine,
+    stop,
+    timing,
+)
 from bot.flows.router import Dispatcher, Router
 
 ROUTERS: tuple[Router, ...] = (
@@ -19,6 +31,10 @@ ROUTERS: tuple[Router, ...] = (
     routine.router,
     timing.router,
     general.router,
+    pause.router,
+    stop.router,
+    privacy.router,
+    erasure.router,
 )
 
 

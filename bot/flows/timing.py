@@ -17,10 +17,11 @@ from bot.db.dialogs import DialogState
 from bot.db.models import ReminderSlot
 from bot.db.schedules import Moved
 from bot.domain.schedule import mask_to_weekdays, weekdays_to_mask
-from bot.domain.types import Frequency
+from bot.domain.types import ClientStatus, Frequency
 from bot.flows import picking
 from bot.flows.enrolment_schedule import resume
 from bot.flows.router import Audience, Router, dialog_at
+from bot.flows.stop import comeback_note
 from bot.flows.turn import Turn, edit_quietly
 from bot.views.callbacks import TIMING, TIMING_DAYS, TIMING_TIME, TIMING_ZONE, Callback
 from bot.views.enrolment import days_keyboard, slot_keyboard
@@ -41,16 +42,21 @@ async def change_when(turn: Turn) -> None:
             state = _menu(
                 schedule.client.id, schedule.slots, routine.frequency, routine.times_per_week
             )
+            state.data["paused"] = schedule.client.status == ClientStatus.PAUSED
             await dialogs.save(session, turn.user.id, state, turn.now)
     if state is None or schedule is None:
         if not await resume(turn):  # joined half-way: finishing the setup comes first
-            await turn.say(turn.t("timing.not_enrolled"))
+            note = await comeback_note(turn)  # stopped: how to come back
+            await turn.say(note or turn.t("timing.not_enrolled"))
         return
-    text = turn.t(
-        "timing.overview",
-        schedule=picking.describe_schedule(turn.svc.texts, turn.lang, schedule.slots),
-        next=picking.next_phrase(turn, picking.soonest(schedule.slots)),
-    )
+    described = picking.describe_schedule(turn.svc.texts, turn.lang, schedule.slots)
+    if state.data["paused"]:  # no "next one" to promise during a break
+        text = turn.t("timing.overview_paused", schedule=described)
+    else:
+        soonest = picking.soonest(schedule.slots)
+        text = turn.t(
+            "timing.overview", schedule=described, next=picking.next_phrase(turn, soonest)
+        )
     await turn.say(text, change_keyboard(turn.svc.texts, turn.lang, days=state.data["weekly"]))
 
 
@@ -237,7 +243,9 @@ async def _apply(
         await turn.say(turn.t("reply.stale"), markup)
         return
     described = picking.describe_schedule(turn.svc.texts, turn.lang, schedule.slots)
-    text = f"{turn.t('timing.changed', schedule=described)}\n{_when_next(turn, moved)}"
+    text = turn.t("timing.changed", schedule=described)
+    if not state.data.get("paused"):
+        text = f"{text}\n{_when_next(turn, moved)}"
     await turn.say(text, markup)
     if turn.svc.poke_scheduler is not None:
         turn.svc.poke_scheduler()

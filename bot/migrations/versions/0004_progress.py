@@ -1,6 +1,6 @@
 """exercise media: a photo or video the therapist attached, as a Telegram file id
 
-Revision ID: 0004_progress
+Revision ID: 0004
 Revises: 0003
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0004_progress"
+revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
