@@ -46,3 +46,12 @@ class Feeling(StrEnum):
     OK = "ok"
     HARD = "hard"
     PAINFUL = "painful"
+
+
+class InviteStatus(StrEnum):
+    """Where a client's latest invite link stands, as the therapist sees it."""
+
+    WAITING = "waiting"  # sent, not opened yet, still valid
+    USED = "used"  # the client joined with it
+    EXPIRED = "expired"
+    REVOKED = "revoked"

@@ -8,13 +8,15 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
-from bot.flows import enrolment, general, newclient, nudge_replies
+from bot.flows import enrolment, general, invites, newclient, nudge_replies, therapists
 from bot.flows.router import Dispatcher, Router
 
 ROUTERS: tuple[Router, ...] = (
     enrolment.router,
     nudge_replies.router,
     newclient.router,
+    invites.router,
+    therapists.router,
     general.router,
 )
 
