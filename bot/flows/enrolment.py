@@ -18,6 +18,7 @@ from bot.domain.timeparse import parse_time_of_day
 from bot.domain.timezones import resolve_timezone
 from bot.domain.tokens import looks_like_token
 from bot.domain.types import Frequency
+from bot.flows import therapists
 from bot.flows.router import Audience, Router, dialog_of
 from bot.flows.stop import comeback_note
 from bot.flows.turn import Turn, edit_quietly
@@ -45,9 +46,12 @@ async def start(turn: Turn) -> None:
     if not token:
         note = await comeback_note(turn)
         await turn.say(note or turn.t("start.about", name=turn.user.first_name))
+        await therapists.refresh_menu(turn)
         return
     if not looks_like_token(token):
         await turn.say(turn.t("start.invite_unknown"))
+        return
+    if await therapists.join_by_link(turn, token):  # a colleague's invite, not a client's
         return
     async with turn.svc.db.transaction() as session:
         check = await clients.check_invite(session, token, turn.user.id, turn.now)

@@ -12,6 +12,7 @@ from bot.flows import (
     enrolment,
     erasure,
     general,
+    invites,
     newclient,
     nudge_replies,
     pause,
@@ -19,6 +20,7 @@ from bot.flows import (
     progress,
     routine,
     stop,
+    therapists,
 )
 from bot.flows.router import Dispatcher, Router
 
@@ -28,6 +30,8 @@ ROUTERS: tuple[Router, ...] = (
     newclient.router,
     progress.router,
     routine.router,
+    invites.router,
+    therapists.router,
     general.router,
     pause.router,
     stop.router,
