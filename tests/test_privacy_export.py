@@ -12,7 +12,7 @@ from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.domain.export import HEADER, ExportRow, build_csv, outcome_code
 from tests.botapi_stub import BotApiStub, StoredMessage
-from tests.conftest import THERAPIST_ID, variants
+from tests.conftest import THERAPIST_ID, client_menus, variants
 from tests.journeys import create_client, enrol
 from tests.rights_journeys import speaks
 
@@ -52,7 +52,7 @@ def test_csv_has_a_header_and_quotes_what_needs_it() -> None:
 async def test_privacy_works_for_anyone_in_their_language(
     stub: BotApiStub, runtime: BotRuntime
 ) -> None:
-    menus = {c.params.get("language_code", ""): c for c in stub.calls_to("setMyCommands")}
+    menus = client_menus(stub)
     assert set(menus) >= {"", "de", "es"}
     for menu in menus.values():
         listed = str(menu.params["commands"])

@@ -26,7 +26,7 @@ from bot.services.charts import (
 )
 from bot.settings import REPO_ROOT
 from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage
-from tests.conftest import THERAPIST_ID, variants
+from tests.conftest import THERAPIST_ID, client_menus, variants
 from tests.journeys import enrol_daily_at_nine_utc
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -124,9 +124,7 @@ async def test_progress_in_spanish_and_for_someone_who_has_not_joined(
     assert "1 sesión (0 hechas, 1 en parte)" in shown.body
     assert says(shown.body, "progress.some_counts", "es")
     assert png_of(stub, shown).startswith(PNG)
-    menus = {
-        c.params.get("language_code", ""): str(c.params) for c in stub.calls_to("setMyCommands")
-    }
+    menus = {lang: str(call.params) for lang, call in client_menus(stub).items()}
     assert "Lo que llevas hecho" in menus["es"]
     assert "What you've done so far" in menus[""]
 

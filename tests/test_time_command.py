@@ -186,8 +186,9 @@ async def test_keep_as_is_and_buttons_that_do_not_fit_change_nothing(
 async def test_time_before_joining_says_how_to_start(stub: BotApiStub, runtime: BotRuntime) -> None:
     sent = await stub.user(6107, "Zoe").send("/time")
     await stub.user(6107, "Zoe").wait_for("don't have reminders set up yet", after=sent.message_id)
-    menus = [call.params["commands"] for call in stub.calls_to("setMyCommands")]
-    assert all("time" in str(menu) for menu in menus)
+    clients_menu = {"type": "all_private_chats"}
+    for lang in ("", "de", "es"):
+        assert "time" in [c["command"] for c in stub.commands(clients_menu, lang)], lang
 
 
 async def test_during_a_break_no_next_nudge_is_promised(

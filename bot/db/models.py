@@ -172,3 +172,18 @@ class KeyCheck(SQLModel, table=True):
 
     id: int = Field(primary_key=True)
     canary: str = Field(sa_type=EncryptedText)
+
+
+class TherapistInvite(SQLModel, table=True):
+    """A single-use link an admin gives a colleague so they become a therapist here.
+
+    Like a client's invite, only the token's hash is kept.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, index=True)
+    created_by: int = Field(sa_type=BigInteger)  # the admin's Telegram user id
+    created_at: datetime = Field(sa_column=_instant(nullable=False))
+    expires_at: datetime = Field(sa_column=_instant(nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=_instant())
+    used_by: int | None = Field(default=None, sa_type=BigInteger)

@@ -65,3 +65,12 @@ class Win(StrEnum):
     BEST_WEEK = "best_week"  # more sessions this week than in any week before
     MILESTONE = "milestone"  # the total passed a round number this week
     ALL_ANSWERED = "all_answered"  # every nudge of the week got an answer, "not today" too
+
+
+class InviteStatus(StrEnum):
+    """Where a client's latest invite link stands, as the therapist sees it."""
+
+    WAITING = "waiting"  # sent, not opened yet, still valid
+    USED = "used"  # the client joined with it
+    EXPIRED = "expired"
+    REVOKED = "revoked"

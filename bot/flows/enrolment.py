@@ -13,7 +13,7 @@ from bot.db.clients import InviteState
 from bot.db.dialogs import DialogState
 from bot.domain.schedule import weekdays_to_mask
 from bot.domain.tokens import looks_like_token
-from bot.flows import picking
+from bot.flows import picking, therapists
 from bot.flows.enrolment_schedule import (
     FLOW,
     ask_days_text,
@@ -52,9 +52,12 @@ async def start(turn: Turn) -> None:
         if not await resume(turn):
             note = await comeback_note(turn)
             await turn.say(note or turn.t("start.about", name=turn.user.first_name))
+        await therapists.refresh_menu(turn)
         return
     if not looks_like_token(token):
         await turn.say(turn.t("start.invite_unknown"))
+        return
+    if await therapists.join_by_link(turn, token):  # a colleague's invite, not a client's
         return
     async with turn.svc.db.transaction() as session:
         check = await clients.check_invite(session, token, turn.user.id, turn.now)

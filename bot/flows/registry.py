@@ -12,6 +12,7 @@ from bot.flows import (
     enrolment,
     erasure,
     general,
+    invites,
     newclient,
     nudge_replies,
     pause,
@@ -19,6 +20,7 @@ from bot.flows import (
     progress,
     routine,
     stop,
+    therapists,
     timing,
 )
 from bot.flows.router import Dispatcher, Router
@@ -30,6 +32,8 @@ ROUTERS: tuple[Router, ...] = (
     progress.router,
     routine.router,
     timing.router,
+    invites.router,
+    therapists.router,
     general.router,
     pause.router,
     stop.router,

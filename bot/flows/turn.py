@@ -7,17 +7,19 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import (
     CallbackQuery,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
     User,
 )
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ContextTypes
 
@@ -30,6 +32,9 @@ from bot.domain.timezones import CityIndex
 from bot.services.delivery import retry_seconds
 from bot.settings import Settings
 from bot.texts import Texts
+
+if TYPE_CHECKING:
+    from bot.flows.menus import CommandMenus
 
 SERVICES_KEY = "services"
 FLOOD_RETRIES = 3
@@ -49,6 +54,7 @@ class Services:
     cities: CityIndex
     writer: BatchWriter  # group commit for the busiest writes (answers to nudges)
     poke_scheduler: Any = None  # callable; set once the nudge engine exists
+    menus: CommandMenus | None = None  # set once the flows are installed
 
     def lang(self, user: User | None) -> str:
         return self.texts.language_for(user.language_code if user else None)
@@ -120,6 +126,29 @@ class Turn:
         """
         return await patiently(
             lambda: self.context.bot.send_message(chat_id, text, reply_markup=markup)
+        )
+
+    async def send_photo(
+        self,
+        render: Callable[[], bytes],
+        filename: str,
+        caption: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> Message | None:
+        """An image made for this person (a QR code, a chart) as a photo with a caption.
+
+        "Sending a photo…" shows while `render` runs, in a thread, off the event loop
+        that answers everyone else.
+        """
+        chat = self.update.effective_chat
+        if chat is None:
+            return None
+        await self.context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
+        photo = await asyncio.to_thread(render)
+        return await patiently(
+            lambda: self.context.bot.send_photo(
+                chat.id, InputFile(photo, filename=filename), caption=caption, reply_markup=markup
+            )
         )
 
     async def answer(self, text: str | None = None, *, close: bool = False) -> None:
