@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-from tests.botapi_stub import FakeUser
+from bot.settings import REPO_ROOT
+from bot.texts import Texts
+from tests.botapi_stub import FakeUser, StoredMessage
+from tests.conftest import variants
 
 INVITE_RE = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
 
@@ -83,3 +86,22 @@ async def enrol_daily_at_nine_utc(therapist: FakeUser, client: FakeUser) -> None
     smallest set-up for tests about a single nudge ("Bridge: 3 x 10" in the chat)."""
     token = await create_client(therapist, client.first_name, [("Bridge", "3 x 10")])
     await enrol(client, token, place="UTC", when="9am", therapist_name=therapist.first_name)
+
+
+async def enrol_in(
+    lang: str, client: FakeUser, token: str, *, place: str, when: str
+) -> tuple[StoredMessage, StoredMessage]:
+    """The daily enrolment in another language, each step known by that language's copy;
+    returns the time question (with its slot buttons) and the confirmation."""
+    agree = Texts.load(REPO_ROOT / "config").get(lang, "buttons.agree")
+    sent = await client.send(f"/start {token}")
+    consent = await client.wait_for(variants("start.consent", lang), after=sent.message_id)
+    await client.press(consent, agree)
+    await client.wait_for(variants("enrol.ask_timezone", lang), after=consent.message_id)
+    sent = await client.send(place)
+    ask_time = await client.wait_for(variants("enrol.ask_time", lang), after=sent.message_id)
+    sent = await client.send(when)
+    confirmation = await client.wait_for(
+        variants("enrol.confirm_daily", lang), after=sent.message_id
+    )
+    return ask_time, confirmation
