@@ -111,7 +111,9 @@ class BotRuntime:
             poke_scheduler=engine.poke,
         )
         dispatcher = registry.install(app)
-        return cls(settings, clock, app, db, engine, texts, writer, marks, dispatcher)
+        runtime = cls(settings, clock, app, db, engine, texts, writer, marks, dispatcher)
+        app.bot_data[SERVICES_KEY].menu = runtime.menu
+        return runtime
 
     async def start(self) -> None:
         try:
@@ -141,17 +143,23 @@ class BotRuntime:
             )
         log.info("bot @%s is running", self.app.bot.username)
 
+    def menu(self, lang: str) -> list[BotCommand]:
+        """The command menu, described in one language."""
+        return [
+            BotCommand(command.name, self.texts.get(lang, f"commands.{command.name}"))
+            for command in self.dispatcher.menu(Audience.CLIENTS)
+        ]
+
     async def _publish_commands(self) -> None:
-        """The command menu in every language we speak; the default one for the rest."""
+        """The command menu in every language we speak; the default one for the rest.
+
+        Someone who picks a language with /language gets a menu of their own in it.
+        """
         for lang in self.texts.languages:
-            commands = [
-                BotCommand(command.name, self.texts.get(lang, f"commands.{command.name}"))
-                for command in self.dispatcher.menu(Audience.CLIENTS)
-            ]
             code = None if lang == self.texts.default else lang
             try:
                 await self.app.bot.set_my_commands(
-                    commands, scope=BotCommandScopeAllPrivateChats(), language_code=code
+                    self.menu(lang), scope=BotCommandScopeAllPrivateChats(), language_code=code
                 )
             except TelegramError as exc:
                 # The menu is a convenience; a server that refuses it must not stop the bot.

@@ -105,3 +105,8 @@ async def enrol_in(
         variants("enrol.confirm_daily", lang), after=sent.message_id
     )
     return ask_time, confirmation
+
+
+async def press_forged(user: FakeUser, message: StoredMessage, *data: str) -> list[str | None]:
+    """Press made-up callback data on a message, one at a time; the bot's answer to each."""
+    return [(await user.wait_for_answer(await user.press_data(message, d))).text for d in data]

@@ -98,6 +98,7 @@ async def test_spanish_client_enrols_and_answers_in_spanish(
     menus = {c.params.get("language_code", ""): c for c in stub.calls_to("setMyCommands")}
     assert set(menus) == {"", "de", "es"}
     assert "Lo que puedo hacer" in str(menus["es"].params["commands"])
+    assert "Elegir mi idioma" in str(menus["es"].params["commands"])
     therapist = stub.user(THERAPIST_ID, "Dana")
     token = await create_client(therapist, "Lucía", [("Puente", "3 x 10"), ("Gemelos", "30 s x 3")])
     lucia = stub.user(9201, "Lucía", language_code="es-MX")

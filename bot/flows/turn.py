@@ -23,6 +23,9 @@ from bot.settings import Settings
 from bot.texts import Texts
 
 SERVICES_KEY = "services"
+# Where the language a person chose (/language) waits for this update's Turn: an
+# attribute of the update's context, set by the first handler group.
+CHOSEN_LANGUAGE = "chosen_language"
 FLOOD_RETRIES = 3
 
 
@@ -37,8 +40,12 @@ class Services:
     cities: CityIndex
     writer: BatchWriter  # group commit for the busiest writes (answers to nudges)
     poke_scheduler: Any = None  # callable; set once the nudge engine exists
+    menu: Any = None  # callable: language -> the command menu in it; set once flows exist
 
-    def lang(self, user: User | None) -> str:
+    def lang(self, user: User | None, chosen: str | None = None) -> str:
+        """The language a person chose, else the closest to their Telegram app's."""
+        if chosen in self.texts.languages:
+            return chosen  # type: ignore[return-value]
         return self.texts.language_for(user.language_code if user else None)
 
     def is_admin(self, user_id: int) -> bool:
@@ -69,7 +76,9 @@ class Turn:
         if user is None:
             return None
         svc = services(context)
-        return cls(update, context, svc, user, svc.lang(user))
+        return cls(
+            update, context, svc, user, svc.lang(user, getattr(context, CHOSEN_LANGUAGE, None))
+        )
 
     @property
     def query(self) -> CallbackQuery:

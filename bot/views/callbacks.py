@@ -22,6 +22,8 @@ ZONE = "z"
 TIME = "t"
 DAYS = "d"
 NEWCLIENT = "n"
+LANGUAGE = "g"  # g:<language>, plus ":s" when chosen from /settings
+SETTINGS = "y"  # y:<what>[:<value>], see bot/flows/settings.py
 
 REPLY_CODES: dict[str, ReplyKind] = {
     "d": ReplyKind.DONE,
