@@ -40,6 +40,10 @@ async def test_someone_new_chooses_spanish_and_everything_follows(
     assert "Elegir mi idioma" in str(menu.params["commands"])
     sent = await mia.send("/help")
     await mia.wait_for("Esto es lo que puedo hacer", after=sent.message_id)
+    await runtime.stop()  # the choice is in the database, not only in this process
+    runtime = await start_bot()
+    sent = await mia.send("/nada")
+    await mia.wait_for("Esto es lo que puedo hacer", after=sent.message_id)
 
     # Her therapist's invite, then enrolment and nudges, all in Spanish.
     token = await create_client(stub.user(THERAPIST_ID, "Dana"), "Mia", [("Puente", "3 x 10")])

@@ -9,10 +9,12 @@ import pytest
 
 from bot.app import BotRuntime
 from bot.db import person_settings
+from bot.db.database import Database
 from bot.db.models import Client
+from bot.db.person_settings import LanguageChoices
 from bot.domain.quiet_hours import DEFAULT_QUIET_HOURS, is_quiet, preset_from_code
 from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage, buttons
-from tests.conftest import THERAPIST_ID, rows
+from tests.conftest import START, THERAPIST_ID, rows
 from tests.journeys import enrol_daily_at_nine_utc, press_forged
 
 STALE = "That button has expired. Nothing changed."
@@ -131,6 +133,22 @@ def test_quiet_hours_wrap_past_midnight(
     at: time, quiet: tuple[str, str] | None, expected: bool
 ) -> None:
     assert is_quiet(at, quiet) is expected
+
+
+async def test_language_choices_are_seen_at_once_and_by_a_new_process(
+    database_url: str,
+) -> None:
+    db = Database.from_url(database_url)
+    await db.upgrade()
+    choices = LanguageChoices(db)
+    for user_id, language in ((1, "es"), (2, "de"), (1, "en")):
+        async with db.transaction() as session:
+            await person_settings.choose_language(session, user_id, language, START)
+        choices.remember(user_id, language)  # the first before anything was read
+        assert await choices.of(user_id) == language
+    assert await choices.of(3) is None
+    assert [await LanguageChoices(db).of(user_id) for user_id in (1, 2, 3)] == ["en", "de", None]
+    await db.dispose()
 
 
 def test_only_offered_presets_are_accepted() -> None:

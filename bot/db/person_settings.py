@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db.database import Database
 from bot.db.models import Client, PersonSetting, Therapist
 from bot.domain.quiet_hours import DEFAULT_QUIET_HOURS, QuietHours
 
@@ -43,11 +44,58 @@ async def preferences(session: AsyncSession, user_id: int) -> Preferences:
 
 
 async def chosen_language(session: AsyncSession, user_id: int) -> str | None:
-    """Read on every update, so it is one primary-key lookup of one column."""
     result = await session.exec(
         select(PersonSetting.language).where(PersonSetting.telegram_user_id == user_id)
     )
     return result.first()
+
+
+async def chosen_languages(session: AsyncSession) -> dict[int, str]:
+    """Everyone who chose a language; few people do, so this stays small."""
+    result = await session.exec(
+        select(PersonSetting.telegram_user_id, PersonSetting.language).where(
+            col(PersonSetting.language).is_not(None)
+        )
+    )
+    return {user_id: language for user_id, language in result if language is not None}
+
+
+class LanguageChoices:
+    """Who chose which language, asked before every update, so it must be cheap.
+
+    On SQLite this process is the only writer, so the choices are read once and then
+    kept up to date here as people choose (`remember`): no query per update, whose
+    cost would queue behind every other transaction. With PostgreSQL another replica
+    may have recorded a choice, so each lookup asks the database.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._known: dict[int, str] | None = None
+        self._while_loading: dict[int, str | None] = {}
+
+    async def of(self, user_id: int) -> str | None:
+        if self._db.dialect != "sqlite":
+            async with self._db.transaction() as session:
+                return await chosen_language(session, user_id)
+        if self._known is None:
+            async with self._db.transaction() as session:
+                known = await chosen_languages(session)
+            if self._known is None:  # another update may have loaded it meanwhile
+                self._known = known
+                for changed, language in self._while_loading.items():
+                    self.remember(changed, language)
+                self._while_loading.clear()
+        return self._known.get(user_id)
+
+    def remember(self, user_id: int, language: str | None) -> None:
+        """After a committed change (None: the choice was erased)."""
+        if self._known is None:
+            self._while_loading[user_id] = language  # the read may predate the commit
+        elif language is None:
+            self._known.pop(user_id, None)
+        else:
+            self._known[user_id] = language
 
 
 async def _row(session: AsyncSession, user_id: int, now: datetime) -> PersonSetting:

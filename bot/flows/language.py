@@ -38,6 +38,8 @@ async def language_chosen(turn: Turn, callback: Callback) -> bool:
     async with turn.svc.db.transaction() as session:
         await person_settings.choose_language(session, turn.user.id, code, turn.now)
         prefs = await person_settings.preferences(session, turn.user.id)
+    if turn.svc.languages is not None:
+        turn.svc.languages.remember(turn.user.id, code)
     turn.lang = code  # the rest of this turn speaks the new language already
     await turn.answer(turn.t("language.chosen") if from_settings else None)
     await _publish_menu(turn)
@@ -65,10 +67,9 @@ async def _publish_menu(turn: Turn) -> None:
 async def recall_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Before any flow runs: the person's chosen language, for this update's Turn."""
     user = update.effective_user
-    if user is None:
+    choices = services(context).languages
+    if user is None or choices is None:
         return
-    svc = services(context)
-    async with svc.db.transaction() as session:
-        chosen = await person_settings.chosen_language(session, user.id)
+    chosen = await choices.of(user.id)
     if chosen is not None:
         setattr(context, CHOSEN_LANGUAGE, chosen)

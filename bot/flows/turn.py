@@ -17,6 +17,7 @@ from bot.db import dialogs
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
 from bot.db.dialogs import DialogState
+from bot.db.person_settings import LanguageChoices
 from bot.domain.timezones import CityIndex
 from bot.services.delivery import retry_seconds
 from bot.settings import Settings
@@ -41,6 +42,7 @@ class Services:
     writer: BatchWriter  # group commit for the busiest writes (answers to nudges)
     poke_scheduler: Any = None  # callable; set once the nudge engine exists
     menu: Any = None  # callable: language -> the command menu in it; set once flows exist
+    languages: LanguageChoices | None = None  # who chose which language (/language)
 
     def lang(self, user: User | None, chosen: str | None = None) -> str:
         """The language a person chose, else the closest to their Telegram app's."""
