@@ -226,13 +226,22 @@ class NudgeContent:
     first_name: str
     language: str
     exercises: list[tuple[str, str]]
+    due_at: datetime | None = None  # when the occurrence was due (lateness metric)
 
 
 async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[NudgeContent]:
     if not nudge_ids:
         return []
     rows = await session.exec(
-        select(Nudge.id, Client.id, Client.chat_id, Client.first_name, Client.language, Routine.id)
+        select(
+            Nudge.id,
+            Client.id,
+            Client.chat_id,
+            Client.first_name,
+            Client.language,
+            Routine.id,
+            Nudge.due_at,
+        )
         .join(Client, col(Client.id) == col(Nudge.client_id))
         .join(Routine, col(Routine.client_id) == col(Client.id))
         .where(col(Nudge.id).in_(nudge_ids))
@@ -255,8 +264,9 @@ async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[Nud
             first_name=first_name or "",
             language=language,
             exercises=exercises[routine_id],
+            due_at=due_at,
         )
-        for nudge_id, client_id, chat_id, first_name, language, routine_id in base
+        for nudge_id, client_id, chat_id, first_name, language, routine_id, due_at in base
         if chat_id is not None
     ]
     contents.sort(key=lambda content: order[content.nudge_id])
