@@ -89,6 +89,19 @@ async def test_a_chosen_language_beats_the_app_language_for_nudges_and_alerts(
     assert await chosen_languages(runtime) == {jonas.id: "en", dana.id: "de"}
 
 
+async def test_an_apology_comes_in_the_chosen_language(
+    stub: BotApiStub, runtime: BotRuntime
+) -> None:
+    ida = stub.user(7004, "Ida", language_code="de")
+    sent = await ida.send("/language")
+    offer = await ida.wait_for("In welcher Sprache", after=sent.message_id)
+    await ida.press(offer, "Español")
+    await ida.wait_for_edit(offer, "te escribo en español")
+    stub.fail_next("sendMessage", status=400, chat_id=ida.chat_id)  # the answer to /help
+    sent = await ida.send("/help")
+    await ida.wait_for("Perdona, algo salió mal por mi parte", after=sent.message_id)
+
+
 async def test_forged_language_buttons_change_nothing(
     stub: BotApiStub, runtime: BotRuntime
 ) -> None:
