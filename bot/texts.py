@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import random
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Any
+
+from bot.domain.replies import normalise
+from bot.domain.timeparse import TimeVocabulary
 
 
 class MissingText(KeyError):
@@ -56,6 +60,7 @@ class Texts:
         self.default = default
         self._rng = rng or random.Random()
         self._reply_words: dict[str, dict[str, str]] = {}
+        self._time_vocabularies: dict[str, TimeVocabulary] = {}
 
     @classmethod
     def load(cls, config_dir: Path, default: str = "en", rng: random.Random | None = None) -> Texts:
@@ -72,6 +77,10 @@ class Texts:
     @property
     def languages(self) -> list[str]:
         return sorted(self._locales)
+
+    def own(self, lang: str) -> Mapping[str, Any]:
+        """What a language's own files define, without falling back to the default."""
+        return self._locales[lang].data
 
     def language_for(self, language_code: str | None) -> str:
         """Pick the closest supported language for a Telegram language_code like 'de-AT'."""
@@ -106,6 +115,20 @@ class Texts:
         words = self.raw(lang, "time_words")
         return {word.lower(): time.fromisoformat(value) for word, value in words.items()}
 
+    def time_vocabulary(self, lang: str) -> TimeVocabulary:
+        """Everything a person may type around a time in this language (see read_time_of_day)."""
+        if lang not in self._time_vocabularies:
+            self._time_vocabularies[lang] = TimeVocabulary(
+                aliases=self.time_words(lang),
+                prefixes=tuple(self.raw(lang, "meta.time_prefixes")),
+                suffixes=tuple(self.raw(lang, "meta.time_suffixes")),
+                day_parts=dict(self.raw(lang, "day_parts")),
+                minutes={
+                    word: int(value) for word, value in self.raw(lang, "minute_words").items()
+                },
+            )
+        return self._time_vocabularies[lang]
+
     def slot_times(self, lang: str) -> dict[str, time]:
         """The suggested times behind the morning/midday/evening buttons (and "this evening")."""
         return {name: time.fromisoformat(value) for name, value in self.raw(lang, "slots").items()}
@@ -129,7 +152,7 @@ class Texts:
             for code in dict.fromkeys([self.default, lang]):
                 for kind, phrases in self.raw(code, "reply_words").items():
                     for phrase in phrases:
-                        mapping[phrase.lower()] = kind
+                        mapping[normalise(phrase)] = kind
             self._reply_words[lang] = mapping
         return self._reply_words[lang]
 

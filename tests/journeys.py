@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-from tests.botapi_stub import FakeUser
+from bot.settings import REPO_ROOT
+from bot.texts import Texts
+from tests.botapi_stub import FakeUser, StoredMessage
+from tests.conftest import variants
 
 INVITE_RE = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
 
@@ -95,3 +98,27 @@ async def add_therapist(admin: FakeUser, colleague: FakeUser) -> str:
     sent = await colleague.send(f"/start {match.group(2)}")
     await colleague.wait_for(f"Welcome, {colleague.first_name}", after=sent.message_id)
     return match.group(2)
+
+
+async def enrol_in(
+    lang: str, client: FakeUser, token: str, *, place: str, when: str
+) -> tuple[StoredMessage, StoredMessage]:
+    """The daily enrolment in another language, each step known by that language's copy;
+    returns the time question (with its slot buttons) and the confirmation."""
+    agree = Texts.load(REPO_ROOT / "config").get(lang, "buttons.agree")
+    sent = await client.send(f"/start {token}")
+    consent = await client.wait_for(variants("start.consent", lang), after=sent.message_id)
+    await client.press(consent, agree)
+    await client.wait_for(variants("enrol.ask_timezone", lang), after=consent.message_id)
+    sent = await client.send(place)
+    ask_time = await client.wait_for(variants("enrol.ask_time", lang), after=sent.message_id)
+    sent = await client.send(when)
+    confirmation = await client.wait_for(
+        variants("enrol.confirm_daily", lang), after=sent.message_id
+    )
+    return ask_time, confirmation
+
+
+async def press_forged(user: FakeUser, message: StoredMessage, *data: str) -> list[str | None]:
+    """Press made-up callback data on a message, one at a time; the bot's answer to each."""
+    return [(await user.wait_for_answer(await user.press_data(message, d))).text for d in data]

@@ -14,8 +14,18 @@ from tests.conftest import THERAPIST_ID, RuntimeFactory, rows, variants
 from tests.journeys import INVITE_RE, add_therapist, create_client, enrol
 
 # In the order the flows are registered (bot/flows/registry.py).
-ADMIN_MENU = ["start", "newclient", "invite", "addtherapist", "therapists", "help", "cancel", "privacy"]
-THERAPIST_MENU = ["start", "newclient", "invite", "help", "cancel", "privacy"]
+ADMIN_MENU = [
+    "start",
+    "newclient",
+    "invite",
+    "addtherapist",
+    "therapists",
+    "help",
+    "cancel",
+    "privacy",
+    "language",
+]
+THERAPIST_MENU = ["start", "newclient", "invite", "help", "cancel", "privacy", "language"]
 
 
 def _menu(stub: BotApiStub, user: FakeUser) -> list[str]:

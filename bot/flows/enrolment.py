@@ -14,7 +14,7 @@ from bot.db.clients import InviteState
 from bot.db.dialogs import DialogState
 from bot.db.models import Client, ReminderSlot, Therapist
 from bot.domain.schedule import EVERY_DAY, mask_to_weekdays, weekdays_to_mask
-from bot.domain.timeparse import parse_time_of_day
+from bot.domain.timeparse import parse_time_of_day, read_time_of_day
 from bot.domain.timezones import resolve_timezone
 from bot.domain.tokens import looks_like_token
 from bot.domain.types import Frequency
@@ -100,10 +100,7 @@ async def zone_typed(turn: Turn, state: DialogState, text: str) -> None:
 
 @router.step("time")
 async def time_typed(turn: Turn, state: DialogState, text: str) -> None:
-    texts, words = turn.svc.texts, turn.svc.texts.time_words(turn.lang)
-    at = parse_time_of_day(text, words) or parse_time_of_day(
-        texts.strip_time_suffix(turn.lang, text), words
-    )
+    at = read_time_of_day(text, turn.svc.texts.time_vocabulary(turn.lang))
     if at is None:
         await turn.say(turn.t("enrol.time_unknown", text=text[:40]))
     else:

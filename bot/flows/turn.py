@@ -19,6 +19,7 @@ from bot.db import dialogs
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
 from bot.db.dialogs import DialogState
+from bot.db.person_settings import LanguageChoices
 from bot.domain.timezones import CityIndex
 from bot.services.delivery import retry_seconds
 from bot.settings import Settings
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from bot.flows.menus import CommandMenus
 
 SERVICES_KEY = "services"
+# Where the language a person chose (/language) waits for this update's Turn: an
+# attribute of the update's context, set by the first handler group.
+CHOSEN_LANGUAGE = "chosen_language"
 FLOOD_RETRIES = 3
 T = TypeVar("T")
 
@@ -44,8 +48,12 @@ class Services:
     writer: BatchWriter  # group commit for the busiest writes (answers to nudges)
     poke_scheduler: Any = None  # callable; set once the nudge engine exists
     menus: CommandMenus | None = None  # set once the flows are installed
+    languages: LanguageChoices | None = None  # who chose which language (/language)
 
-    def lang(self, user: User | None) -> str:
+    def lang(self, user: User | None, chosen: str | None = None) -> str:
+        """The language a person chose, else the closest to their Telegram app's."""
+        if chosen in self.texts.languages:
+            return chosen  # type: ignore[return-value]
         return self.texts.language_for(user.language_code if user else None)
 
     def is_admin(self, user_id: int) -> bool:
@@ -76,7 +84,9 @@ class Turn:
         if user is None:
             return None
         svc = services(context)
-        return cls(update, context, svc, user, svc.lang(user))
+        return cls(
+            update, context, svc, user, svc.lang(user, getattr(context, CHOSEN_LANGUAGE, None))
+        )
 
     @property
     def query(self) -> CallbackQuery:
