@@ -19,6 +19,7 @@ from bot.clock import Clock, SystemClock
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
 from bot.db.keycheck import verify_data_key
+from bot.db.person_settings import LanguageChoices
 from bot.db.sending_marks import SendingMarks, sending_marks
 from bot.domain.timezones import CityIndex
 from bot.flows import registry
@@ -124,6 +125,7 @@ class BotRuntime:
             cities=cities,
             writer=writer,
             poke_scheduler=engine.poke,
+            languages=LanguageChoices(db),
         )
         dispatcher = registry.install(app)
         services = app.bot_data[SERVICES_KEY]

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import random
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Any
 
+from bot.domain.replies import normalise
 from bot.domain.timeparse import TimeVocabulary
 
 
@@ -76,6 +78,10 @@ class Texts:
     def languages(self) -> list[str]:
         return sorted(self._locales)
 
+    def own(self, lang: str) -> Mapping[str, Any]:
+        """What a language's own files define, without falling back to the default."""
+        return self._locales[lang].data
+
     def language_for(self, language_code: str | None) -> str:
         """Pick the closest supported language for a Telegram language_code like 'de-AT'."""
         if language_code:
@@ -110,18 +116,19 @@ class Texts:
         return {word.lower(): time.fromisoformat(value) for word, value in words.items()}
 
     def time_vocabulary(self, lang: str) -> TimeVocabulary:
-        """Everything a language says about times of day, for `read_time`; built once."""
+        """Everything a person may type around a time in this language (see read_time)."""
         if lang not in self._time_vocabularies:
-            words = self.raw(lang, "timing.words")
             self._time_vocabularies[lang] = TimeVocabulary(
                 aliases=self.time_words(lang),
-                exact=frozenset(words["exact"]),
-                hours=dict(words["hours"]),
-                phrases=dict(words["phrases"]),
-                am=tuple(words["am"]),
-                pm=tuple(words["pm"]),
-                fillers=tuple(words["fillers"]),
+                prefixes=tuple(self.raw(lang, "meta.time_prefixes")),
                 suffixes=tuple(self.raw(lang, "meta.time_suffixes")),
+                day_parts=dict(self.raw(lang, "day_parts")),
+                minutes={
+                    word: int(value) for word, value in self.raw(lang, "minute_words").items()
+                },
+                exact=frozenset(self.raw(lang, "timing.exact_words")),
+                hours=dict(self.raw(lang, "hour_words")),
+                phrases=dict(self.raw(lang, "hour_phrases")),
             )
         return self._time_vocabularies[lang]
 
@@ -148,7 +155,7 @@ class Texts:
             for code in dict.fromkeys([self.default, lang]):
                 for kind, phrases in self.raw(code, "reply_words").items():
                     for phrase in phrases:
-                        mapping[phrase.lower()] = kind
+                        mapping[normalise(phrase)] = kind
             self._reply_words[lang] = mapping
         return self._reply_words[lang]
 

@@ -7,7 +7,10 @@ import re
 from bot.app import BotRuntime
 from bot.db import clients
 from bot.domain.types import Frequency
-from tests.botapi_stub import FakeUser, buttons
+from bot.settings import REPO_ROOT
+from bot.texts import Texts
+from tests.botapi_stub import FakeUser, StoredMessage, buttons
+from tests.conftest import variants
 
 INVITE_RE = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
 
@@ -131,3 +134,33 @@ async def add_therapist(admin: FakeUser, colleague: FakeUser) -> str:
     sent = await colleague.send(f"/start {match.group(2)}")
     await colleague.wait_for(f"Welcome, {colleague.first_name}", after=sent.message_id)
     return match.group(2)
+
+
+async def enrol_in(
+    lang: str, client: FakeUser, token: str, *, place: str, when: str
+) -> tuple[StoredMessage, StoredMessage]:
+    """The daily enrolment in another language, each step known by that language's copy;
+    returns the time question (with its slot buttons) and the confirmation. A part of
+    the day ("mañana") gets a proposed time, which is taken."""
+    texts = Texts.load(REPO_ROOT / "config")
+    sent = await client.send(f"/start {token}")
+    consent = await client.wait_for(variants("start.consent", lang), after=sent.message_id)
+    await client.press(consent, texts.get(lang, "buttons.agree"))
+    await client.wait_for(variants("timing.ask_timezone", lang), after=consent.message_id)
+    sent = await client.send(place)
+    ask_time = await client.wait_for(variants("timing.ask_time", lang), after=sent.message_id)
+    sent = await client.send(when)
+    answer = await client.wait_for(lambda _m: True, after=sent.message_id)
+    yes = texts.get(lang, "buttons.time_yes", time="")
+    proposed = [b for b in buttons(answer) if b.startswith(yes)]
+    if proposed:
+        await client.press(answer, proposed[0])
+    confirmation = await client.wait_for(
+        variants("enrol.confirm_daily", lang), after=sent.message_id
+    )
+    return ask_time, confirmation
+
+
+async def press_forged(user: FakeUser, message: StoredMessage, *data: str) -> list[str | None]:
+    """Press made-up callback data on a message, one at a time; the bot's answer to each."""
+    return [(await user.wait_for_answer(await user.press_data(message, d))).text for d in data]

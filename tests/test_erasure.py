@@ -82,10 +82,16 @@ async def test_erasure_deletes_every_row_about_the_client_and_nothing_else(
     offer = await rae.wait_for(variants("reply.later"), after=tuesday.message_id)
     await rae.press(offer, "In an hour")
     await rae.wait_for("10:00 am", after=offer.message_id)
+    # Rae's own choice of language is about Rae too.
+    sent = await rae.send("/language")
+    choice = await rae.wait_for("Which language", after=sent.message_id)
+    await rae.press(choice, "✓ English")
+    await rae.wait_for_edit(choice, "English from now on")
 
     ids = await _their_ids(runtime, RAE)
     before = await mentions(runtime, RAE, ids)
-    for table in ("client", "invite", "routine", "exercise", "reminderslot", "nudge", "reply"):
+    tables = ("client", "invite", "routine", "exercise", "reminderslot", "nudge", "reply")
+    for table in (*tables, "person_setting"):
         assert any(place.startswith(f"{table}.") for place in before), (table, before)
 
     sent = await rae.send("/deletemydata")

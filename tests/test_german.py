@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from bot.clock import ManualClock
 from tests.botapi_stub import BotApiStub, buttons
 from tests.conftest import THERAPIST_ID, RuntimeFactory, client_menus
-from tests.journeys import create_client
+from tests.journeys import create_client, enrol_in
 
 
 async def test_german_client_enrols_and_answers(
@@ -19,16 +19,9 @@ async def test_german_client_enrols_and_answers(
     assert "Was ich kann" in str(menus["de"].params["commands"])
     token = await create_client(stub.user(THERAPIST_ID, "Dana"), "Jonas", [("Brücke", "3 x 10")])
     jonas = stub.user(9101, "Jonas", language_code="de-AT")
-    sent = await jonas.send(f"/start {token}")
-    await jonas.wait_for("Hallo Jonas", after=sent.message_id)
-    consent = await jonas.wait_for("was ich speichere", after=sent.message_id)
-    await jonas.press(consent, "Ja, das passt")
-    await jonas.wait_for("In welcher Zeitzone", after=consent.message_id)
-    sent = await jonas.send("Wien")
-    ask = await jonas.wait_for("Wann passt dir", after=sent.message_id)
+    ask, confirmation = await enrol_in("de", jonas, token, place="Wien", when="um 18 Uhr")
+    await jonas.wait_for("Hallo Jonas")
     assert "Abends (19:00)" in buttons(ask)
-    sent = await jonas.send("18 Uhr")
-    confirmation = await jonas.wait_for("Alles eingerichtet", after=sent.message_id)
     assert "jeden Tag um 18:00 (Europe/Vienna), ab heute" in (confirmation.text or "")
 
     clock.set(datetime(2026, 11, 23, 17, 0, tzinfo=UTC))  # 18:00 in Vienna

@@ -23,8 +23,9 @@ ADMIN_MENU = [
     "help",
     "cancel",
     "privacy",
+    "language",
 ]
-THERAPIST_MENU = ["start", "newclient", "invite", "help", "cancel", "privacy"]
+THERAPIST_MENU = ["start", "newclient", "invite", "help", "cancel", "privacy", "language"]
 
 
 def _menu(stub: BotApiStub, user: FakeUser) -> list[str]:

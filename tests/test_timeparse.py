@@ -148,18 +148,17 @@ ENGLISH = TimeVocabulary(
     exact=frozenset({"Noon"}),
     hours={"seven": 7, "eight": 8, "twelve": 12, "one": 1},
     phrases={"half past {h}": 30, "quarter to {h}": -15, "{h} thirty": 30},
-    am=("am", "in the morning"),
-    pm=("pm", "in the evening", "tonight"),
-    fillers=("at", "around"),
+    day_parts={"am": "am", "in the morning": "am", "pm": "pm", "in the evening": "pm"}
+    | {"tonight": "pm"},
+    prefixes=("at", "around"),
     suffixes=("o'clock",),
 )
 GERMAN = TimeVocabulary(
     aliases={"abends": time(19, 0)},
     hours={"sieben": 7, "acht": 8},
     phrases={"halb {h}": -30, "viertel nach {h}": 15, "viertel vor {h}": -15},
-    am=("morgens",),
-    pm=("abends",),
-    fillers=("um", "gegen"),
+    day_parts={"morgens": "am", "abends": "pm"},
+    prefixes=("um", "gegen"),
     suffixes=("uhr", "h"),
 )
 
@@ -184,7 +183,7 @@ def certain(hour: int, minute: int) -> TimeReading:
         ("7 tonight", certain(19, 0)),
         ("19:00 in the evening", certain(19, 0)),
         ("half past seven", either(7, 30)),
-        ("Half past 7", either(7, 30)),
+        ("Half past 7", certain(7, 30)),  # digits read as the 24-hour clock, as "7:30" is
         ("half past seven pm", certain(19, 30)),
         ("half past seven in the evening", certain(19, 30)),
         ("at half past seven in the morning", certain(7, 30)),
@@ -211,13 +210,15 @@ def test_read_time_in_english(text: str, expected: TimeReading | None) -> None:
     [
         ("halb acht", either(7, 30)),
         ("halb acht abends", certain(19, 30)),
-        ("um halb 8", either(7, 30)),
+        ("um halb 8", certain(7, 30)),
         ("halb 20", certain(19, 30)),
         ("viertel nach sieben morgens", certain(7, 15)),
         ("viertel vor acht", either(7, 45)),
         ("gegen 18 Uhr", certain(18, 0)),
         ("19h", certain(19, 0)),
         ("7 abends", certain(19, 0)),
+        ("19 abends", certain(19, 0)),
+        ("19 morgens", None),  # the day part contradicts the hour
         ("abends", TimeReading((time(19, 0),), vague=True)),
     ],
 )
@@ -253,7 +254,7 @@ def test_only_a_certain_reading_has_a_certain_time() -> None:
 
 
 def test_markers_only_count_as_whole_words() -> None:
-    words = TimeVocabulary(hours={"seven": 7}, pm=("m",), suffixes=("h",))
+    words = TimeVocabulary(hours={"seven": 7}, day_parts={"m": "pm"}, suffixes=("h",))
     assert read_time("seven", words) == either(7, 0)
     assert read_time("sevenm", words) is None
     assert read_time("7 m", words) == certain(19, 0)

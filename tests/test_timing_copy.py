@@ -1,13 +1,10 @@
-"""The copy behind zone, time and days, and /time: complete in every language, kind, and
-the words for times of day that each language reads."""
+"""The copy behind zone, time and days, and /time: the place buttons, and the words for
+times of day that each language reads. (Completeness and kindness of every language's
+copy, these files included, are tests/test_copy_rules.py's.)"""
 
 from __future__ import annotations
 
-import re
-import string
-import tomllib
 from datetime import time
-from typing import Any
 
 import pytest
 
@@ -16,63 +13,8 @@ from bot.domain.timezones import CityIndex, resolve_timezone
 from bot.settings import REPO_ROOT
 from bot.texts import Texts
 
-LOCALES = REPO_ROOT / "config" / "locales"
 LANGUAGES = ("en", "de", "es")
 TEXTS = Texts.load(REPO_ROOT / "config")
-BANNED = {
-    "en": ("fail", "missed", "you should", "don't forget", "streak", "lazy", "!!"),
-    "de": ("versäumt", "verpasst", "du solltest", "vergiss nicht", "serie", "faul", "!!"),
-    "es": ("fallaste", "olvidaste", "deberías", "racha", "perezos", "!!"),
-}
-
-
-def _file(lang: str) -> dict[str, Any]:
-    with (LOCALES / lang / "timing.toml").open("rb") as handle:
-        return tomllib.load(handle)
-
-
-def _leaves(node: Any, path: str = "") -> dict[str, Any]:
-    if isinstance(node, dict):
-        found: dict[str, Any] = {}
-        for key, value in node.items():
-            found |= _leaves(value, f"{path}{key}.")
-        return found
-    return {path.rstrip("."): node}
-
-
-def _placeholders(value: Any) -> set[str]:
-    texts = value if isinstance(value, list) else [value]
-    return {
-        name
-        for text in texts
-        if isinstance(text, str)
-        for _, name, _, _ in string.Formatter().parse(text)
-        if name
-    }
-
-
-def _messages(lang: str) -> dict[str, Any]:
-    """Every message and button; each language's own words and places are not translations."""
-    data = _leaves(_file(lang))
-    return {k: v for k, v in data.items() if not k.startswith(("timing.words.", "timing.places"))}
-
-
-@pytest.mark.parametrize("lang", ["de", "es"])
-def test_every_key_is_translated_with_the_same_placeholders(lang: str) -> None:
-    english, other = _messages("en"), _messages(lang)
-    assert sorted(set(english) ^ set(other)) == []
-    assert {k: _placeholders(v) for k, v in english.items()} == {
-        k: _placeholders(other[k]) for k in english
-    }
-
-
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_voice_stays_kind(lang: str) -> None:
-    for key, value in _leaves(_file(lang)).items():
-        for text in value if isinstance(value, list) else [value]:
-            if isinstance(text, str):
-                lowered = text.lower()
-                assert not [w for w in BANNED[lang] if re.search(re.escape(w), lowered)], key
 
 
 def test_frequent_proposals_have_variants() -> None:

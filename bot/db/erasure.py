@@ -22,6 +22,7 @@ from bot.db.models import (
     Invite,
     Lease,
     Nudge,
+    PersonSetting,
     ReminderSlot,
     Reply,
     Routine,
@@ -78,6 +79,8 @@ async def erase_person(session: AsyncSession, user_id: int) -> Erased:
         delete(Dialog).where(col(Dialog.telegram_user_id) == user_id),
         # The per-person lock named after their Telegram id.
         delete(Lease).where(col(Lease.name) == leases.person(user_id)),
+        # Their own choices: language, follow-ups, quiet hours.
+        delete(PersonSetting).where(col(PersonSetting.telegram_user_id) == user_id),
     )
     for statement in statements:
         await session.exec(statement)  # type: ignore[call-overload]

@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import EncryptedText, UTCDateTime
+from bot.domain.quiet_hours import DEFAULT_QUIET_HOURS
 from bot.domain.types import ClientStatus, Frequency, NudgeStatus
 
 
@@ -187,3 +188,21 @@ class TherapistInvite(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=_instant(nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=_instant())
     used_by: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class PersonSetting(SQLModel, table=True):
+    """What a person chose for themselves: language, follow-ups, quiet hours.
+
+    Keyed by Telegram user, not by client, so anyone can choose a language (before
+    joining, or as a therapist); no row means the defaults. Quiet hours are local
+    "HH:MM" strings; both NULL means none.
+    """
+
+    __tablename__ = "person_setting"
+
+    telegram_user_id: int = Field(sa_type=BigInteger, primary_key=True)
+    language: str | None = None  # None: follow Telegram's language_code
+    followups_enabled: bool = True
+    quiet_start: str | None = DEFAULT_QUIET_HOURS[0]
+    quiet_end: str | None = DEFAULT_QUIET_HOURS[1]
+    updated_at: datetime = Field(sa_column=_instant(nullable=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _TRAILING = re.compile(r"[\s.!?,;:)(]+$")
 _SPACES = re.compile(r"\s+")
@@ -10,7 +11,10 @@ MAX_REPLY_CHARS = 60
 
 
 def normalise(text: str) -> str:
-    return _SPACES.sub(" ", _TRAILING.sub("", text.strip().lower()))
+    """Lower-case, without accents or Spanish opening marks: "¡Ya está!" is "ya esta"."""
+    decomposed = unicodedata.normalize("NFD", text.strip().lower().lstrip("¡¿"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", _TRAILING.sub("", unicodedata.normalize("NFC", plain)))
 
 
 def parse_reply(text: str, phrases: dict[str, str]) -> str | None:

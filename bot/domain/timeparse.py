@@ -7,7 +7,7 @@ strict about what the numbers mean: it never guesses a time that was not typed.
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 from functools import cached_property
@@ -76,8 +76,13 @@ def _whole_minute(value: time) -> time:
 
 
 def _normalize(text: str) -> str:
-    """Fold case, width and spacing so equivalent spellings compare equal."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """Fold case, width, accents and spacing so equivalent spellings compare equal.
+
+    Accents go because phone keyboards often drop them: "manana" is "mañana",
+    "spaet" is not "spät" but "spat" is.
+    """
+    folded = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join("".join(c for c in folded if not unicodedata.combining(c)).split())
 
 
 def _to_time(hour: int, minute: int, meridiem: str | None) -> time | None:
@@ -103,25 +108,26 @@ MINUTES_PER_HALF_DAY = 12 * 60
 
 @dataclass(frozen=True)
 class TimeVocabulary:
-    """One language's words for times of day, as its locale files list them.
+    """One language's words for and around a typed time, as its locale files list them.
 
-    ``aliases`` name parts of the day ("morning" → 08:00); those in ``exact`` name
-    one clock time ("noon") rather than a span. ``phrases`` are patterns around an
-    hour ``{h}`` (a number or a word from ``hours``) with the minutes they add:
-    "half past {h}" → 30, the German "halb {h}" → -30. ``am``/``pm`` are words
-    that settle which half of the day ("in the evening", "abends"); ``fillers``
-    lead a time without changing it ("at", "um", "a las"); ``suffixes`` only say
-    "this is a time" ("o'clock", "Uhr").
+    ``aliases`` name a part of the day ("morning" → 08:00, "mañana", "abends");
+    those in ``exact`` name one clock time ("noon") rather than a span.
+    ``prefixes`` and ``suffixes`` only say "this is a time" ("at 7", "a las 7",
+    "um 19 Uhr", "7 o'clock"). ``day_parts`` after an hour settle the half of the
+    day ("7 in the evening", "7 de la tarde": "am" or "pm"). ``minutes`` after an
+    hour add minutes ("7 y media"). ``phrases`` are patterns around an hour
+    ``{h}`` with the minutes they add: "half past {h}" → 30, the German
+    "halb {h}" → -30; ``hours`` are the hour words ("seven", "sieben", "siete").
     """
 
     aliases: Mapping[str, time] = field(default_factory=dict)
+    prefixes: Sequence[str] = ()
+    suffixes: Sequence[str] = ()
+    day_parts: Mapping[str, str] = field(default_factory=dict)  # phrase -> "am" | "pm"
+    minutes: Mapping[str, int] = field(default_factory=dict)
     exact: frozenset[str] = frozenset()
     hours: Mapping[str, int] = field(default_factory=dict)
     phrases: Mapping[str, int] = field(default_factory=dict)
-    am: tuple[str, ...] = ()
-    pm: tuple[str, ...] = ()
-    fillers: tuple[str, ...] = ()
-    suffixes: tuple[str, ...] = ()
 
     @cached_property
     def _aliases(self) -> dict[str, tuple[time, bool]]:
@@ -135,7 +141,9 @@ class TimeVocabulary:
     def _phrases(self) -> list[tuple[re.Pattern[str], int]]:
         words = sorted((_normalize(w) for w in self.hours), key=len, reverse=True)
         hour = "|".join([r"\d{1,2}", *map(re.escape, words)])
-        patterns = {"{h}": 0, **{_normalize(p): offset for p, offset in self.phrases.items()}}
+        patterns = {"{h}": 0}
+        patterns |= {f"{{h}} {_normalize(word)}": added for word, added in self.minutes.items()}
+        patterns |= {_normalize(phrase): added for phrase, added in self.phrases.items()}
         compiled = []
         for phrase, offset in patterns.items():
             parts = [r"\s+".join(map(re.escape, part.split())) for part in phrase.split("{h}")]
@@ -149,16 +157,15 @@ class TimeVocabulary:
 
     @cached_property
     def _edges(self) -> tuple[list[str], list[tuple[str, str]], list[str]]:
-        """Fillers, then (marker, "am"/"pm"), then suffixes; longest first so "in the
+        """Prefixes, then (day part, "am"/"pm"), then suffixes; longest first so "in the
         evening" is tried before "evening"."""
 
-        def longest_first(items: list[str]) -> list[str]:
+        def longest_first(items: Sequence[str]) -> list[str]:
             return sorted({_normalize(i) for i in items if i.strip()}, key=len, reverse=True)
 
-        markers = [(m, "am") for m in longest_first(list(self.am))]
-        markers += [(m, "pm") for m in longest_first(list(self.pm))]
+        markers = [(_normalize(part), half) for part, half in self.day_parts.items()]
         markers.sort(key=lambda pair: len(pair[0]), reverse=True)
-        return longest_first(list(self.fillers)), markers, longest_first(list(self.suffixes))
+        return longest_first(self.prefixes), markers, longest_first(self.suffixes)
 
 
 @dataclass(frozen=True)
@@ -179,28 +186,30 @@ class TimeReading:
         return self.candidates[0] if len(self.candidates) == 1 and not self.vague else None
 
 
-_TRAILING_PUNCTUATION = "!?,;"
+_EDGE_PUNCTUATION = " .!?¡¿,;"
 
 
 def read_time(text: str, words: TimeVocabulary) -> TimeReading | None:
     """Read what a person typed for "when should I remind you?", or None.
 
-    Digits are read as by ``parse_time_of_day`` ("7pm", "19:30") and are certain.
-    Words for parts of the day are vague and come back as a suggestion to
-    confirm; hour words and phrases ("half past seven", "halb acht", "siete y
-    media") are certain only when a marker says which half of the day. Nothing
-    here guesses silently: what is not certain is returned as candidates.
+    Digits are a clock ("7pm", "19:30", and "7" or "7 y cuarto" on the 24-hour
+    clock) and are certain. Words for parts of the day are vague and come back as
+    a suggestion to confirm; hour words ("half past seven", "halb acht", "siete
+    y media") are certain only when a day part says which half of the day.
+    Nothing here guesses silently: what is not certain is returned as candidates,
+    and a day part that contradicts the hour ("19 de la mañana") is no time.
     """
     if len(text) > MAX_INPUT_LENGTH:
         return None
-    fillers, markers, suffixes = words._edges
-    normalized = _normalize(text).rstrip(_TRAILING_PUNCTUATION).strip()
-    normalized = _strip_edge(normalized, fillers, leading=True)
+    prefixes, markers, suffixes = words._edges
+    normalized = _normalize(text).strip(_EDGE_PUNCTUATION)
+    for candidate in (normalized, _strip_edge(normalized, prefixes, leading=True)):
+        alias = words._aliases.get(candidate)
+        if alias is not None:
+            return TimeReading((alias[0],), vague=alias[1])
+    normalized = _strip_edge(normalized, prefixes, leading=True)
     if not normalized:
         return None
-    alias = words._aliases.get(normalized)
-    if alias is not None:
-        return TimeReading((alias[0],), vague=alias[1])
     rest, meridiem = normalized, None
     for marker, half in markers:
         if _ends_with_word(rest, marker):
@@ -210,10 +219,18 @@ def read_time(text: str, words: TimeVocabulary) -> TimeReading | None:
     clock = _read_clock(rest)
     if clock is not None:
         at, said_half = clock
-        if meridiem is not None and not said_half and 1 <= at.hour <= 12:
-            at = _in_half(at.hour % 12 * 60 + at.minute, meridiem)
-        return TimeReading((at,))
+        if meridiem is None or said_half:
+            return TimeReading((at,))
+        placed = _placed(at.hour * 60 + at.minute, meridiem)
+        return TimeReading((placed,)) if placed is not None else None
     return _read_phrase(rest, meridiem, words)
+
+
+def read_time_of_day(text: str, words: TimeVocabulary) -> time | None:
+    """One time for what was typed, a part of the day taken at its usual time; None
+    when nothing, or more than one time, could be meant."""
+    reading = read_time(text, words)
+    return reading.candidates[0] if reading is not None and len(reading.candidates) == 1 else None
 
 
 def _strip_edge(text: str, words: list[str], *, leading: bool) -> str:
@@ -244,16 +261,27 @@ def _read_phrase(text: str, meridiem: str | None, words: TimeVocabulary) -> Time
             continue
         named = match["h"]
         hour = int(named) if named.isdigit() else words._hours[named]
-        if not 0 <= hour <= 23:
-            return None
-        if hour == 0 or hour > 12:  # a 24-hour clock hour: no half of the day is open
+        if named.isdigit() or not 1 <= hour <= 12:
+            # Digits read as a 24-hour clock, as "7" and "7:15" are.
             minutes = hour * 60 + offset
-            return TimeReading((_from_minutes(minutes),)) if 0 <= minutes < 24 * 60 else None
+            if not 0 <= minutes < 24 * 60:
+                return None
+            placed = _placed(minutes, meridiem) if meridiem else _from_minutes(minutes)
+            return TimeReading((placed,)) if placed is not None else None
         minutes = (hour * 60 + offset) % MINUTES_PER_HALF_DAY
         if meridiem is not None:
             return TimeReading((_in_half(minutes, meridiem),))
         return TimeReading((_from_minutes(minutes), _from_minutes(minutes + MINUTES_PER_HALF_DAY)))
     return None
+
+
+def _placed(minutes: int, meridiem: str) -> time | None:
+    """A clock time with a day part: 7:00 "pm" is 19:00; 19:00 "pm" stays, "am" is no time."""
+    if 60 <= minutes < 13 * 60:  # 1:00 to 12:59, which the day part places
+        return _in_half(minutes % MINUTES_PER_HALF_DAY, meridiem)
+    if (minutes >= 12 * 60) != (meridiem == "pm"):
+        return None
+    return _from_minutes(minutes)
 
 
 def _in_half(minutes_into_half: int, meridiem: str) -> time:

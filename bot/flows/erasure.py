@@ -31,4 +31,6 @@ async def ask_erase(turn: Turn) -> None:
 async def erase_confirmed(turn: Turn) -> None:
     async with turn.svc.db.transaction() as session:
         erased = await erasure.erase_person(session, turn.user.id)
+    if turn.svc.languages is not None:
+        turn.svc.languages.remember(turn.user.id, None)  # the stored choice is gone too
     await confirming.done(turn, FLOW, erased.therapist, erased.notices)

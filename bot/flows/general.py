@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import ReplyKeyboardRemove, Update, User
 from telegram.ext import ContextTypes
 
 from bot.db import clients
 from bot.flows import enrolment_schedule
 from bot.flows.guard import is_therapist
 from bot.flows.router import Audience, Router, dialog_of
-from bot.flows.turn import Turn, services
+from bot.flows.turn import Services, Turn, services
 
 log = logging.getLogger(__name__)
 router = Router()
@@ -73,7 +73,18 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             await context.bot.send_message(
                 update.effective_chat.id,
-                svc.texts.get(svc.lang(update.effective_user), "errors.generic"),
+                svc.texts.get(await _language_of(svc, update.effective_user), "errors.generic"),
             )
         except Exception:  # the chat may be gone; the log above is what matters
             log.warning("could not tell the user about the error")
+
+
+async def _language_of(svc: Services, user: User | None) -> str:
+    """The person's language for an apology, even when the database is what failed."""
+    chosen = None
+    if user is not None and svc.languages is not None:
+        try:
+            chosen = await svc.languages.of(user.id)
+        except Exception:  # the apology matters more than its language
+            log.warning("could not read the chosen language for an apology")
+    return svc.lang(user, chosen)

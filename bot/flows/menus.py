@@ -80,6 +80,23 @@ class CommandMenus:
             return False
         return True
 
+    async def publish_for_person(self, db: Database, user_id: int, lang: str) -> None:
+        """Someone chose a language (/language): their chat's own menu, in it."""
+        async with db.transaction() as session:
+            is_therapist = user_id in self._admin_ids or user_id in await therapists.languages(
+                session
+            )
+        if is_therapist:
+            await self.publish_for_therapist(user_id, lang)
+            return
+        try:
+            await self._bot.set_my_commands(
+                self.commands(lang, Audience.CLIENTS), scope=BotCommandScopeChat(user_id)
+            )
+        except TelegramError as exc:
+            # The menu is a convenience; the choice itself is stored.
+            log.warning("could not publish a chat's command menu: %s", exc)
+
     async def withdraw(self, user_id: int) -> None:
         """A removed therapist sees the clients' menu again."""
         try:

@@ -13,12 +13,14 @@ from bot.flows import (
     erasure,
     general,
     invites,
+    language,
     newclient,
     nudge_replies,
     pause,
     privacy,
     progress,
     routine,
+    settings,
     stop,
     therapists,
     timing,
@@ -39,6 +41,8 @@ ROUTERS: tuple[Router, ...] = (
     stop.router,
     privacy.router,
     erasure.router,
+    language.router,
+    settings.router,
 )
 
 
@@ -46,6 +50,7 @@ def install(app: Application) -> Dispatcher:  # type: ignore[type-arg]
     """Register every flow with python-telegram-bot, plus the fallbacks after them."""
     private = filters.ChatType.PRIVATE
     dispatcher = Dispatcher(ROUTERS, free_text=nudge_replies.answer_typed)
+    app.add_handler(TypeHandler(Update, language.recall_choice), group=-2)
     app.add_handler(TypeHandler(Update, general.mark_reachable), group=-1)
     dispatcher.install(app)
     app.add_handler(MessageHandler(filters.COMMAND & private, general.unknown_command))

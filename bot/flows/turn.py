@@ -28,6 +28,7 @@ from bot.db import dialogs
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
 from bot.db.dialogs import DialogState
+from bot.db.person_settings import LanguageChoices
 from bot.domain.timezones import CityIndex
 from bot.services.delivery import retry_seconds
 from bot.settings import Settings
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
     from bot.flows.menus import CommandMenus
 
 SERVICES_KEY = "services"
+# Where the language a person chose (/language) waits for this update's Turn: an
+# attribute of the update's context, set by the first handler group.
+CHOSEN_LANGUAGE = "chosen_language"
 FLOOD_RETRIES = 3
 # Buttons under a message, or a keyboard in place of the person's own (shown or taken away).
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -55,8 +59,12 @@ class Services:
     writer: BatchWriter  # group commit for the busiest writes (answers to nudges)
     poke_scheduler: Any = None  # callable; set once the nudge engine exists
     menus: CommandMenus | None = None  # set once the flows are installed
+    languages: LanguageChoices | None = None  # who chose which language (/language)
 
-    def lang(self, user: User | None) -> str:
+    def lang(self, user: User | None, chosen: str | None = None) -> str:
+        """The language a person chose, else the closest to their Telegram app's."""
+        if chosen in self.texts.languages:
+            return chosen  # type: ignore[return-value]
         return self.texts.language_for(user.language_code if user else None)
 
     def is_admin(self, user_id: int) -> bool:
@@ -87,7 +95,9 @@ class Turn:
         if user is None:
             return None
         svc = services(context)
-        return cls(update, context, svc, user, svc.lang(user))
+        return cls(
+            update, context, svc, user, svc.lang(user, getattr(context, CHOSEN_LANGUAGE, None))
+        )
 
     @property
     def query(self) -> CallbackQuery:

@@ -40,6 +40,8 @@ TIMING_ZONE = "v"
 THERAPISTS = "Ta"  # /therapists: an admin removes a therapist (ask, confirm, keep)
 REVOKE_INVITE = "Tr"  # "Revoke link" under an invite's QR code
 REISSUE_INVITE = "Ti"  # /invite: a fresh link for a client who lost theirs
+LANGUAGE = "g"  # g:<language>, plus ":s" when chosen from /settings
+SETTINGS = "y"  # y:<what>[:<value>], see bot/flows/settings.py
 
 REPLY_CODES: dict[str, ReplyKind] = {
     "d": ReplyKind.DONE,
