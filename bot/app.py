@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
@@ -21,6 +21,7 @@ from bot.db.keycheck import verify_data_key
 from bot.db.sending_marks import SendingMarks, sending_marks
 from bot.domain.timezones import CityIndex
 from bot.flows import registry
+from bot.flows.bad_input import ALLOWED_UPDATES
 from bot.flows.router import Audience, Dispatcher
 from bot.flows.turn import SERVICES_KEY, Services
 from bot.scheduling.engine import EngineConfig, NudgeEngine
@@ -133,11 +134,11 @@ class BotRuntime:
                 url_path="telegram",
                 webhook_url=f"{self.settings.webhook_url.rstrip('/')}/telegram",
                 secret_token=self.settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
+                allowed_updates=list(ALLOWED_UPDATES),
             )
         else:
             await self.app.updater.start_polling(
-                poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
+                poll_interval=0.0, timeout=10, allowed_updates=list(ALLOWED_UPDATES)
             )
         log.info("bot @%s is running", self.app.bot.username)
 

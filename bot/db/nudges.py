@@ -226,6 +226,7 @@ class NudgeContent:
     first_name: str
     language: str
     exercises: list[tuple[str, str]]
+    skippable: bool = False  # more than one slot a day: "Skip this one" is offered
 
 
 async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[NudgeContent]:
@@ -246,6 +247,15 @@ async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[Nud
         .order_by(col(Exercise.routine_id), col(Exercise.position))
     ):
         exercises[routine_id].append((name, dose))
+    client_ids = {row[1] for row in base}
+    several = set(
+        await session.exec(
+            select(ReminderSlot.client_id)
+            .where(col(ReminderSlot.client_id).in_(client_ids), col(ReminderSlot.active).is_(True))
+            .group_by(col(ReminderSlot.client_id))
+            .having(func.count() > 1)
+        )
+    )
     order = {nudge_id: index for index, nudge_id in enumerate(nudge_ids)}
     contents = [
         NudgeContent(
@@ -255,6 +265,7 @@ async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[Nud
             first_name=first_name or "",
             language=language,
             exercises=exercises[routine_id],
+            skippable=client_id in several,
         )
         for nudge_id, client_id, chat_id, first_name, language, routine_id in base
         if chat_id is not None

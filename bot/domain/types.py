@@ -31,6 +31,8 @@ class NudgeStatus(StrEnum):
     # The sender died mid-attempt: Telegram may or may not have it. Not resent,
     # because "never twice" beats "maybe once more" for a reminder.
     UNCONFIRMED = "unconfirmed"
+    # Never sent: the client answered "not today" to an earlier nudge of the same day.
+    CLOSED = "closed"
 
 
 class ReplyKind(StrEnum):
@@ -46,3 +48,22 @@ class Feeling(StrEnum):
     OK = "ok"
     HARD = "hard"
     PAINFUL = "painful"
+
+
+class Barrier(StrEnum):
+    """What got in the way of a "not today", as the client picked it (optional)."""
+
+    BUSY = "busy"
+    SORE = "sore"
+    TIRED = "tired"
+    UNSURE = "unsure"  # not sure how to do the exercises
+    MOOD = "mood"  # not in the mood
+    OTHER = "other"  # something else, said in the client's own words
+
+
+class Concern(StrEnum):
+    """Why the therapist hears at once: pain, "too hard", or soreness in the way."""
+
+    PAINFUL = "painful"
+    HARD = "hard"
+    SORE = "sore"

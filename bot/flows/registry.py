@@ -8,12 +8,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
-from bot.flows import enrolment, general, newclient, nudge_replies
+from bot.flows import after_answer, bad_input, enrolment, general, later, newclient, nudge_replies
 from bot.flows.router import Dispatcher, Router
 
 ROUTERS: tuple[Router, ...] = (
     enrolment.router,
     nudge_replies.router,
+    after_answer.router,
+    later.router,
     newclient.router,
     general.router,
 )
@@ -23,6 +25,7 @@ def install(app: Application) -> Dispatcher:  # type: ignore[type-arg]
     """Register every flow with python-telegram-bot, plus the fallbacks after them."""
     private = filters.ChatType.PRIVATE
     dispatcher = Dispatcher(ROUTERS, free_text=nudge_replies.answer_typed)
+    app.add_handler(TypeHandler(Update, bad_input.gate), group=-2)
     app.add_handler(TypeHandler(Update, general.mark_reachable), group=-1)
     dispatcher.install(app)
     app.add_handler(MessageHandler(filters.COMMAND & private, general.unknown_command))

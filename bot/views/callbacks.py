@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.domain.types import Feeling, ReplyKind
+from bot.domain.types import Barrier, Feeling, ReplyKind
 
 _SAFE = re.compile(r"^[a-z]:[A-Za-z0-9_./+-]{0,40}(?::[A-Za-z0-9_./+-]{0,40}){0,2}$")
 
@@ -22,6 +22,8 @@ ZONE = "z"
 TIME = "t"
 DAYS = "d"
 NEWCLIENT = "n"
+BARRIER = "b"  # b:<nudge>:<barrier code>, after "not today"
+TICK = "e"  # e:<nudge>:<exercise position>, after "some of it"
 
 REPLY_CODES: dict[str, ReplyKind] = {
     "d": ReplyKind.DONE,
@@ -33,6 +35,17 @@ REPLY_CODES: dict[str, ReplyKind] = {
 REPLY_CODE_OF = {kind: code for code, kind in REPLY_CODES.items()}
 FEELING_CODES: dict[str, Feeling] = {f.value[0]: f for f in Feeling}  # e, o, h, p
 FEELING_CODE_OF = {feeling: code for code, feeling in FEELING_CODES.items()}
+BARRIER_CODES: dict[str, Barrier] = {
+    "b": Barrier.BUSY,
+    "s": Barrier.SORE,
+    "t": Barrier.TIRED,
+    "u": Barrier.UNSURE,
+    "m": Barrier.MOOD,
+    "o": Barrier.OTHER,
+}
+BARRIER_CODE_OF = {barrier: code for code, barrier in BARRIER_CODES.items()}
+# Later: in an hour, this evening, pick a time, no reminder.
+LATER_HOUR, LATER_EVENING, LATER_PICK, LATER_NONE = "h", "e", "p", "x"
 
 
 @dataclass(frozen=True)
