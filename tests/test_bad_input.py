@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +21,7 @@ from tests.botapi_stub.models import StoredMessage
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows, variants
 from tests.journeys import create_client, enrol
 from tests.test_answers import callback_data
+from tests.test_webhook import _free_port
 
 SECRET = "bad-input-webhook-secret"
 
@@ -187,7 +187,7 @@ def _strays(user_id: int) -> list[dict[str, Any]]:
                 "from": user,
                 "business_connection_id": "b",
             }
-        },  # noqa: E501
+        },
         {
             "callback_query": {
                 "id": "inline-1",
@@ -216,12 +216,6 @@ def _strays(user_id: int) -> list[dict[str, Any]]:
             }
         },
     ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_update_kinds_it_does_not_serve_are_ignored_without_a_word(

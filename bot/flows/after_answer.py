@@ -24,11 +24,10 @@ router = Router(FLOW)
 
 @router.button(FEEL)
 async def feeling_pressed(turn: Turn, callback: Callback) -> None:
-    nudge_id = callback.int_arg(0)
-    feeling = FEELING_CODES.get(callback.args[1]) if len(callback.args) > 1 else None
-    if nudge_id is None or feeling is None:
+    if (parsed := callback.id_and_code(FEELING_CODES)) is None:
         await turn.answer(turn.t(REFUSED))
         return
+    nudge_id, feeling = parsed
     async with turn.svc.db.transaction() as session:
         result = await store.record_feeling(session, nudge_id, turn.user.id, feeling)
     if result.outcome in (ReplyOutcome.NOT_YOURS, ReplyOutcome.UNKNOWN):
@@ -67,11 +66,10 @@ async def exercise_ticked(turn: Turn, callback: Callback) -> None:
 @router.button(BARRIER)
 async def barrier_pressed(turn: Turn, callback: Callback) -> None:
     """What got in the way of "not today": kept once; "sore" is treated like pain."""
-    nudge_id = callback.int_arg(0)
-    barrier = BARRIER_CODES.get(callback.args[1]) if len(callback.args) > 1 else None
-    if nudge_id is None or barrier is None:
+    if (parsed := callback.id_and_code(BARRIER_CODES)) is None:
         await turn.answer(turn.t(REFUSED))
         return
+    nudge_id, barrier = parsed
     async with turn.svc.db.transaction() as session:
         nudge = await answers.record_barrier(session, nudge_id, turn.user.id, barrier)
         owned = nudge or await answers.owned_nudge(session, nudge_id, turn.user.id)

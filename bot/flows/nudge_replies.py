@@ -52,11 +52,10 @@ def evening_of(turn: Turn, lang: str, timezone: str | None) -> datetime | None:
 
 @router.button(REPLY)
 async def answer_pressed(turn: Turn, callback: Callback) -> None:
-    nudge_id = callback.int_arg(0)
-    kind = REPLY_CODES.get(callback.args[1]) if len(callback.args) > 1 else None
-    if nudge_id is None or kind is None:
+    if (parsed := callback.id_and_code(REPLY_CODES)) is None:
         await turn.answer(turn.t(REFUSED))
         return
+    nudge_id, kind = parsed
     request = store.ReplyRequest(nudge_id, turn.user.id, kind, "button", turn.now)
     result = await turn.svc.writer.submit(store.record_replies, request)
     await _after_record(turn, result, kind)

@@ -8,10 +8,13 @@ Telegram caps callback data at 64 bytes; ours stays well under.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.domain.types import Barrier, Feeling, ReplyKind
 
+T = TypeVar("T")
 _SAFE = re.compile(r"^[a-z]:[A-Za-z0-9_./+-]{0,40}(?::[A-Za-z0-9_./+-]{0,40}){0,2}$")
 
 REPLY = "r"
@@ -59,6 +62,12 @@ class Callback:
         except IndexError:
             return None
         return int(value) if value.isdigit() and len(value) < 19 else None
+
+    def id_and_code(self, codes: Mapping[str, T]) -> tuple[int, T] | None:
+        """ "<prefix>:<id>:<code>" with a known code, as most buttons about a nudge are."""
+        nudge_id = self.int_arg(0)
+        code = codes.get(self.args[1]) if len(self.args) > 1 else None
+        return (nudge_id, code) if nudge_id is not None and code is not None else None
 
 
 def encode(prefix: str, *args: object) -> str:
