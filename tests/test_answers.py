@@ -242,3 +242,26 @@ async def test_the_evening_is_offered_only_while_it_is_ahead(
     await eve.press(nudge, "Later")
     offer = await eve.wait_for(variants("reply.later"), after=nudge.message_id)
     assert buttons(offer) == ["In an hour", "Pick a time", "No reminder needed"]
+
+
+async def test_a_question_answered_by_a_tap_meanwhile_is_over(
+    stub: BotApiStub, runtime: BotRuntime, clock: ManualClock
+) -> None:
+    dana, cleo, nudge = await _nudged(stub, clock, [("Bridge", "3 x 10")])
+    await cleo.press(nudge, "Later")
+    offer = await cleo.wait_for(variants("reply.later"), after=nudge.message_id)
+    await cleo.press(offer, "Pick a time")
+    asked = await cleo.wait_for("What time suits you today?", after=offer.message_id)
+    await cleo.press(nudge, "Done")
+    feeling = await cleo.wait_for("How did it feel?", after=asked.message_id)
+    sent = await cleo.send("18:30")
+    await cleo.wait_for("not sure what you mean", after=sent.message_id)
+    [row] = await rows(runtime, Nudge)
+    assert (row.outcome, row.renudge_at) == ("done", None)
+    # A tapped "Hard" is heard like a typed one, protected from forwarding.
+    await cleo.press(feeling, "Hard")
+    alert = await dana.wait_for("too hard")
+    assert "Routine: Bridge" in alert.body and "In their words" not in alert.body
+    [call] = [c for c in stub.calls_to("sendMessage") if "too hard" in str(c.params["text"])]
+    assert call.params.get("protect_content") is True
+    await cleo.wait_for(variants("answers.hard_heard"), after=feeling.message_id)

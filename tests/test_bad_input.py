@@ -73,6 +73,7 @@ async def test_forged_buttons_for_someone_elses_nudge_read_exactly_like_missing_
         f"l:{still_open}:h",
         f"l:{still_open}:e",
         f"l:{still_open}:p",
+        f"l:{still_open}:x",
         f"f:{some}:p",
         f"e:{some}:1",
         f"b:{not_today}:s",

@@ -147,22 +147,31 @@ async def close_day(session: AsyncSession, nudge_id: int, now: datetime) -> DayC
     nudge = await session.get(Nudge, nudge_id)
     if nudge is None:
         return DayClosed([], 0)
-    sent = await session.exec(
-        select(Nudge).where(
-            col(Nudge.client_id) == nudge.client_id,
-            col(Nudge.local_date) == nudge.local_date,
-            col(Nudge.id) != nudge_id,
-            col(Nudge.outcome).is_(None),
-        )
+    connection = await session.connection()
+    same_day = (
+        col(Nudge.client_id) == nudge.client_id,
+        col(Nudge.local_date) == nudge.local_date,
+        col(Nudge.id) != nudge_id,
     )
-    closed: list[ClosedMessage] = []
-    others = list(sent)
-    for other in others:
-        other.outcome = ReplyKind.NOT_TODAY
-        session.add(other)
-        for message_id in (other.message_id, other.renudge_message_id):
-            if other.chat_id is not None and message_id is not None:
-                closed.append(ClosedMessage(other.chat_id, message_id))
+    answered = await connection.execute(
+        update(Nudge)
+        .where(*same_day, col(Nudge.outcome).is_(None))
+        .values(outcome=ReplyKind.NOT_TODAY)
+        .returning(col(Nudge.chat_id), col(Nudge.message_id), col(Nudge.renudge_message_id))
+    )
+    others = answered.all()
+    closed = [
+        ClosedMessage(chat_id, message_id)
+        for chat_id, *message_ids in others
+        for message_id in message_ids
+        if chat_id is not None and message_id is not None
+    ]
+    # One still waiting for a sender is not sent (the sender takes only claimed ones).
+    await connection.execute(
+        update(Nudge)
+        .where(*same_day, col(Nudge.status) == NudgeStatus.CLAIMED)
+        .values(status=NudgeStatus.CLOSED)
+    )
     slots = await session.exec(
         select(ReminderSlot).where(
             col(ReminderSlot.client_id) == nudge.client_id, col(ReminderSlot.active).is_(True)
@@ -174,7 +183,6 @@ async def close_day(session: AsyncSession, nudge_id: int, now: datetime) -> DayC
         if slot.id != nudge.slot_id and _local_date(slot) == nudge.local_date
     ]
     if upcoming:
-        connection = await session.connection()
         await connection.execute(_insert_closed(connection.dialect.name), upcoming)  # type: ignore[arg-type]
     return DayClosed(closed, len(others) + len(upcoming))
 

@@ -14,7 +14,14 @@ from bot.db.dialogs import DialogState
 from bot.db.models import Client
 from bot.db.nudges import ReplyOutcome
 from bot.domain.timeparse import parse_time_of_day
-from bot.flows.nudge_replies import REFUSED, evening_of, step_gives_way, step_state, zone_of
+from bot.flows.nudge_replies import (
+    REFUSED,
+    answer_typed,
+    evening_of,
+    step_gives_way,
+    step_state,
+    zone_of,
+)
 from bot.flows.router import Router
 from bot.flows.turn import Turn
 from bot.views.callbacks import LATER, LATER_EVENING, LATER_HOUR, LATER_NONE, LATER_PICK, Callback
@@ -41,13 +48,13 @@ async def later_pressed(turn: Turn, callback: Callback) -> None:
     if nudge_id is None or choice not in (LATER_HOUR, LATER_EVENING, LATER_PICK, LATER_NONE):
         await turn.answer(turn.t(REFUSED))
         return
-    if choice == LATER_NONE:
-        await turn.answer(close=True)
-        await turn.say(turn.t("reply.later_none"))
-        return
     client = await _open_nudge(turn, nudge_id)
     if client is None:
         await turn.answer(turn.t(REFUSED))
+        return
+    if choice == LATER_NONE:
+        await turn.answer(close=True)
+        await turn.say(turn.t("reply.later_none"))
         return
     if choice == LATER_PICK:
         await turn.answer(close=True)
@@ -69,6 +76,12 @@ async def later_pressed(turn: Turn, callback: Callback) -> None:
 @router.step("time")
 async def later_time_typed(turn: Turn, state: DialogState, text: str) -> None:
     """ "Pick a time", typed like any time ("18:30", "after work"); today, still ahead."""
+    nudge_id = int(state.data["nudge"])
+    client = await _open_nudge(turn, nudge_id)
+    if client is None:  # answered meanwhile: the question is over
+        await turn.end_dialog()
+        await answer_typed(turn, text)
+        return
     if await step_gives_way(turn, state, text):
         return
     texts, lang = turn.svc.texts, turn.lang
@@ -78,12 +91,6 @@ async def later_time_typed(turn: Turn, state: DialogState, text: str) -> None:
     )
     if value is None:
         await turn.say(turn.t("answers.later_time_unknown", text=text[:40]))
-        return
-    nudge_id = int(state.data["nudge"])
-    client = await _open_nudge(turn, nudge_id)
-    if client is None:
-        await turn.end_dialog()
-        await turn.say(turn.t("answers.later_taken"))
         return
     zone = zone_of(client.timezone)
     local_now = turn.now.astimezone(zone)
