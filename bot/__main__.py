@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import sys
 from collections.abc import Callable
@@ -21,24 +22,40 @@ from bot.settings import (
     database_url_from_env,
     load_settings,
 )
+from bot.startup import StartupError
 
 USAGE = "usage: python -m bot [migrate | genkey | rekey]"
 
 
-async def _serve() -> None:
+async def _serve() -> int:
+    """Run until SIGTERM/SIGINT (exit code 0), or explain in one line why it can't (1)."""
     settings = load_settings()
-    configure_logging(settings.log_level, settings.token)
+    configure_logging(settings.log_level, settings.token, fmt=settings.log_format)
     runtime = BotRuntime.build(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    await runtime.start()
+    # A signal during start-up (e.g. while the API is still unreachable) ends it too.
+    starting = asyncio.ensure_future(runtime.start())
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait((starting, stopping), return_when=asyncio.FIRST_COMPLETED)
+    starting.cancel()  # no-op once started; start() undoes itself when cancelled
+    try:
+        await starting
+    except asyncio.CancelledError:
+        return 0
+    except StartupError as exc:
+        logging.getLogger("bot").error("%s", exc)
+        return 1
+    finally:
+        stopping.cancel()
     try:
         await stop.wait()
     finally:
         await runtime.stop()
+    return 0
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
@@ -65,7 +82,8 @@ def main() -> None:
     try:
         if command is None:
             with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-                runner.run(_serve())
+                code = runner.run(_serve())
+            sys.exit(code)
         elif command == "migrate":
             _migrate()
         elif command in ("-h", "--help", "help"):

@@ -6,8 +6,10 @@ the bot exactly the way production does, only with another clock and API URL.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.error import TelegramError
@@ -29,11 +31,16 @@ from bot.scheduling.leases import PersonLocks
 from bot.scheduling.ratelimit import RateLimiter
 from bot.services.delivery import TelegramSender
 from bot.settings import Settings
+from bot.startup import StartupError, reach_api
 from bot.texts import Texts
 from bot.transport import AiohttpRequest
 from bot.update_processor import PerUserUpdateProcessor
+from bot.web.metrics import Metrics
+from bot.web.server import WEBHOOK_PATH, WebServer
 
 log = logging.getLogger(__name__)
+# /healthz: a database that takes longer than this to answer SELECT 1 counts as down.
+HEALTH_DB_TIMEOUT_S = 2.0
 
 
 @dataclass
@@ -47,6 +54,8 @@ class BotRuntime:
     writer: BatchWriter
     marks: SendingMarks
     dispatcher: Dispatcher
+    metrics: Metrics
+    web: WebServer | None = field(default=None, init=False)
 
     @classmethod
     def build(
@@ -57,6 +66,7 @@ class BotRuntime:
     ) -> BotRuntime:
         """Wire everything; tests pass their own clock and, for fault tests, faster retries."""
         clock = clock or SystemClock()
+        metrics = Metrics()
         keys.configure_for(settings)  # before any row is read or written, migrations included
         texts = Texts.load(settings.config_dir, settings.default_language)
         db = Database.from_url(settings.database_url)
@@ -76,10 +86,13 @@ class BotRuntime:
                     connection_pool_size=64,
                     read_timeout=settings.request_timeout_s,
                     write_timeout=settings.request_timeout_s,
+                    on_flood=metrics.telegram_flood,
                 )
             )
-            .get_updates_request(AiohttpRequest(connection_pool_size=1))
-            .concurrent_updates(PerUserUpdateProcessor(64, person_locks))
+            .get_updates_request(
+                AiohttpRequest(connection_pool_size=1, on_flood=metrics.telegram_flood)
+            )
+            .concurrent_updates(PerUserUpdateProcessor(64, person_locks, telemetry=metrics))
             .build()
         )
         limiter = RateLimiter(settings.rate_per_s, settings.per_chat_interval_s)
@@ -101,7 +114,9 @@ class BotRuntime:
             ),
             writer,
             marks,
+            telemetry=metrics,
         )
+        metrics.watch_queue(lambda: engine.queue_depth)
         app.bot_data[SERVICES_KEY] = Services(
             settings=settings,
             db=db,
@@ -112,35 +127,79 @@ class BotRuntime:
             poke_scheduler=engine.poke,
         )
         dispatcher = registry.install(app)
-        return cls(settings, clock, app, db, engine, texts, writer, marks, dispatcher)
+        return cls(settings, clock, app, db, engine, texts, writer, marks, dispatcher, metrics)
 
     async def start(self) -> None:
+        """Start everything, or (on any failure, or when cancelled) undo what was started.
+
+        Raises bot.startup.StartupError, with one line to show, when the Bot API
+        rejects the token or stays unreachable for `startup_retry_s`.
+        """
         try:
+            # Local problems first: a wrong key needs no network to be explained.
             await verify_data_key(self.db)  # before migrations touch any sealed value
-        except Exception:
-            await self.db.dispose()
+            await reach_api(self.app.bot, self.settings.api_url, self.settings.startup_retry_s)
+            await self._start()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.stop())
             raise
+        log.info("bot @%s is running", self.app.bot.username)
+
+    async def _start(self) -> None:
         await self.db.upgrade()
         self.writer.start()
         await self.app.initialize()
         await self._publish_commands()
         await self.app.start()
         await self.engine.start()
-        assert self.app.updater is not None
-        if self.settings.webhook_url:
-            await self.app.updater.start_webhook(
-                listen=self.settings.webhook_listen,
-                port=self.settings.webhook_port,
-                url_path="telegram",
-                webhook_url=f"{self.settings.webhook_url.rstrip('/')}/telegram",
-                secret_token=self.settings.webhook_secret,
+        settings = self.settings
+        if settings.webhook_url:
+            if not settings.webhook_secret:  # load_settings() requires it; direct callers too
+                raise StartupError("WEBHOOK_SECRET must be set when WEBHOOK_URL is.")
+            self.web = WebServer(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                metrics=self.metrics,
+                health=self.health_problem,
+                telegram=self.app,
+                secret=settings.webhook_secret,
+            )
+            await self.web.start()
+            await self.app.bot.set_webhook(
+                f"{settings.webhook_url.rstrip('/')}{WEBHOOK_PATH}",
+                secret_token=settings.webhook_secret,
                 allowed_updates=list(ALLOWED_UPDATES),
             )
-        else:
-            await self.app.updater.start_polling(
-                poll_interval=0.0, timeout=10, allowed_updates=list(ALLOWED_UPDATES)
+            return
+        if settings.metrics_port is not None:
+            self.web = WebServer(
+                listen=settings.metrics_listen,
+                port=settings.metrics_port,
+                metrics=self.metrics,
+                health=self.health_problem,
             )
-        log.info("bot @%s is running", self.app.bot.username)
+            await self.web.start()
+        assert self.app.updater is not None
+        # getMe has just answered, so a failure of the first deleteWebhook is passing
+        # trouble (a slow network, a busy host): try it again rather than give up.
+        await self.app.updater.start_polling(
+            poll_interval=0.0,
+            timeout=10,
+            allowed_updates=list(ALLOWED_UPDATES),
+            bootstrap_retries=3,
+        )
+
+    async def health_problem(self) -> str | None:
+        """Why this process can't do its job, or None (GET /healthz)."""
+        try:
+            await self.db.ping(HEALTH_DB_TIMEOUT_S)
+        except TimeoutError:
+            return f"database did not answer within {HEALTH_DB_TIMEOUT_S:g} s"
+        except Exception as exc:  # the driver's own error types differ per database
+            log.warning("health check: database unreachable (%s)", type(exc).__name__)
+            return "database unreachable"
+        return self.engine.problem()
 
     async def _publish_commands(self) -> None:
         """The command menu in every language we speak; the default one for the rest."""
@@ -159,12 +218,20 @@ class BotRuntime:
                 log.warning("could not publish the %s command menu: %s", lang, exc)
 
     async def stop(self) -> None:
-        await self.engine.stop()
+        """Stop taking updates, let sends under way finish and be recorded, then close.
+
+        Safe on a runtime that only got part way through start().
+        """
+        if self.web is not None:
+            web, self.web = self.web, None
+            await web.stop()
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
+        await self.engine.stop()
         if self.app.running:
-            await self.app.stop()
+            await self.app.stop()  # handles the updates already received
         await self.app.shutdown()
+        await self.app.bot.shutdown()  # closes its sessions even if start() failed early
         await self.writer.stop()
         self.marks.close()
         await self.db.dispose()

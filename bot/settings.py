@@ -25,6 +25,9 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/bot.db"
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _KEY_RE = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 DATA_KEY_BYTES = 32
+# What Telegram accepts as a webhook's secret_token.
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(Exception):
@@ -52,6 +55,10 @@ class Settings:
     webhook_secret: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
+    metrics_listen: str = "0.0.0.0"
+    metrics_port: int | None = None
+    log_format: str = "text"
+    startup_retry_s: float = 60.0
     # Empty: an SQLite file gets a key file beside it (bot/keys.py). Never in a repr.
     data_keys: tuple[bytes, ...] = field(default=(), repr=False)
 
@@ -180,6 +187,29 @@ def _positive_float(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
+def _port(env: dict[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError(f"{name} must be a port number (1-65535); got {raw!r}.")
+    return int(raw)
+
+
+def _webhook_secret(env: dict[str, str], webhook_url: str | None) -> str | None:
+    """Required with a webhook: replicas behind a load balancer must all check the same one,
+    so a per-process random secret would refuse every other replica's updates."""
+    secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    if webhook_url and secret is None:
+        raise SettingsError(
+            "WEBHOOK_SECRET must be set when WEBHOOK_URL is (1-256 of A-Z a-z 0-9 _ -, "
+            "the same on every replica)."
+        )
+    if secret is not None and not _SECRET_RE.match(secret):
+        raise SettingsError("WEBHOOK_SECRET may only hold 1-256 of A-Z a-z 0-9 _ -.")
+    return secret
+
+
 def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
     """Build Settings, raising SettingsError with one clear line when something is off."""
     if env is None:
@@ -193,9 +223,12 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
     level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR; got {level!r}.")
-    port_raw = env.get("WEBHOOK_PORT", "8443").strip() or "8443"
-    if not port_raw.isdigit():
-        raise SettingsError(f"WEBHOOK_PORT must be a port number; got {port_raw!r}.")
+    log_format = env.get("LOG_FORMAT", "").strip().lower() or "text"
+    if log_format not in LOG_FORMATS:
+        raise SettingsError(f"LOG_FORMAT must be text or json; got {log_format!r}.")
+    # PORT is what Heroku-style hosts assign; it wins so the same config runs there.
+    webhook_port = _port(env, "PORT") or _port(env, "WEBHOOK_PORT") or 8443
+    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
     return Settings(
         token=token,
         database_url=normalize_database_url(env.get("DATABASE_URL", "")),
@@ -212,9 +245,13 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         safety_interval_s=_positive_float(env, "SCHEDULER_SAFETY_INTERVAL_S", 30),
         rate_per_s=_positive_float(env, "SEND_RATE_PER_S", 30),
         per_chat_interval_s=_positive_float(env, "PER_CHAT_INTERVAL_S", 1),
-        webhook_url=env.get("WEBHOOK_URL", "").strip() or None,
-        webhook_secret=env.get("WEBHOOK_SECRET", "").strip() or None,
+        webhook_url=webhook_url,
+        webhook_secret=_webhook_secret(env, webhook_url),
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
-        webhook_port=int(port_raw),
+        webhook_port=webhook_port,
+        metrics_listen=env.get("METRICS_LISTEN", "").strip() or "0.0.0.0",
+        metrics_port=_port(env, "METRICS_PORT"),
+        log_format=log_format,
+        startup_retry_s=_positive_float(env, "STARTUP_RETRY_S", 60),
         data_keys=parse_data_keys(env.get("DATA_KEY", "")),
     )

@@ -127,6 +127,8 @@ class AiohttpRequest(BaseRequest):
         proxy: ``http://`` or ``https://`` proxy URL. Without it the ``HTTP_PROXY``,
             ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` environment variables are honoured,
             as ``HTTPXRequest`` does.
+        on_flood: called for every response with status 429, so flood control can be counted
+            wherever the request came from (PTB turns it into ``RetryAfter`` further up).
 
     All timeouts are in seconds; ``None`` disables that timeout. The defaults are those of
     :class:`telegram.request.HTTPXRequest`, and so are the per-call override rules
@@ -142,6 +144,7 @@ class AiohttpRequest(BaseRequest):
         "_connect_timeout",
         "_env_proxies",
         "_media_write_timeout",
+        "_on_flood",
         "_pool",
         "_pool_size",
         "_pool_timeout",
@@ -163,6 +166,7 @@ class AiohttpRequest(BaseRequest):
         *,
         media_write_timeout: float | None = 20.0,
         proxy: str | None = None,
+        on_flood: Callable[[], None] | None = None,
     ) -> None:
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
@@ -175,6 +179,7 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._proxy = proxy
+        self._on_flood = on_flood
         self._env_proxies: tuple[tuple[str, str], ...] = ()
         self._ssl_context: ssl.SSLContext | None = None
         # The session and its pool semaphore belong to the event loop they were created in,
@@ -299,6 +304,8 @@ class AiohttpRequest(BaseRequest):
                 allow_redirects=False,
             ) as response:
                 payload = await response.read()
+                if response.status == 429 and self._on_flood is not None:
+                    self._on_flood()
                 return response.status, payload
         except Exception as err:
             if isinstance(body, _RequestBody) and body.gate_error is not None:

@@ -18,10 +18,10 @@ from bot.clock import ManualClock
 from bot.db.models import ConcernReport, Dialog, Nudge, Reply
 from tests.botapi_stub import BotApiStub, FakeUser, buttons
 from tests.botapi_stub.models import StoredMessage
+from tests.botprocess import free_port
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows, variants
 from tests.journeys import create_client, enrol
 from tests.test_answers import callback_data
-from tests.test_webhook import _free_port
 
 SECRET = "bad-input-webhook-secret"
 
@@ -223,7 +223,7 @@ async def test_update_kinds_it_does_not_serve_are_ignored_without_a_word(
     stub: BotApiStub, start_bot: RuntimeFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Through a webhook every kind arrives, asked for or not: all ignored, no error."""
-    port = _free_port()
+    port = free_port()
     await start_bot(
         webhook_url="https://bot.example.test/base",
         webhook_listen="127.0.0.1",

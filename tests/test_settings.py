@@ -95,3 +95,34 @@ async def test_token_never_appears_in_logs(stub: BotApiStub, settings: Settings)
     assert "getUpdates" in output or "getMe" in output  # we did capture request logging
     assert settings.token not in output
     assert settings.token.split(":")[1] not in output
+
+
+def test_operations_settings() -> None:
+    base = {"TELEGRAM_BOT_TOKEN": TOKEN}
+    defaults = load_settings(base)
+    assert (defaults.webhook_port, defaults.metrics_port) == (8443, None)
+    assert (defaults.log_format, defaults.startup_retry_s) == ("text", 60.0)
+    hosted = load_settings(
+        {**base, "PORT": "5000", "WEBHOOK_PORT": "8443", "METRICS_PORT": "9100"}
+        | {"LOG_FORMAT": "JSON", "STARTUP_RETRY_S": "2.5"}
+    )
+    assert (hosted.webhook_port, hosted.metrics_port) == (5000, 9100)  # PORT wins
+    assert (hosted.log_format, hosted.startup_retry_s) == ("json", 2.5)
+    assert load_settings({**base, "WEBHOOK_PORT": "8080"}).webhook_port == 8080
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"WEBHOOK_URL": "https://bot.example.test"}, "WEBHOOK_SECRET must be set"),
+        ({"WEBHOOK_URL": "https://x.test", "WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET"),
+        ({"PORT": "http"}, "PORT"),
+        ({"METRICS_PORT": "70000"}, "METRICS_PORT"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"STARTUP_RETRY_S": "0"}, "STARTUP_RETRY_S"),
+    ],
+)
+def test_bad_operations_values_are_one_line(env: dict[str, str], fragment: str) -> None:
+    with pytest.raises(SettingsError, match=fragment) as raised:
+        load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, **env})
+    assert "\n" not in str(raised.value)

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -56,6 +57,15 @@ class Database:
         """The same, on a plain connection, for bulk Core statements on hot paths."""
         async with self.turn(), self.engine.begin() as connection:
             yield connection
+
+    async def ping(self, timeout_s: float) -> None:
+        """Raise unless the database answers a trivial query within `timeout_s`.
+
+        Not in a `turn()`: a health check must not queue behind a burst of writes, and
+        SQLite in WAL mode reads alongside a writer.
+        """
+        async with asyncio.timeout(timeout_s), self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -73,6 +73,9 @@ class Exercise(SQLModel, table=True):
     name: str
     dose: str
     notes: str | None = Field(default=None, sa_type=EncryptedText)
+    # A photo or video the therapist sent in chat: Telegram's file id, re-sendable as is.
+    media_file_id: str | None = None
+    media_kind: str | None = None  # MediaKind
 
 
 class ReminderSlot(SQLModel, table=True):

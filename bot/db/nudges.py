@@ -6,7 +6,7 @@ two dispatcher runs or two replicas can race without double-recording anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -226,6 +226,9 @@ class NudgeContent:
     first_name: str
     language: str
     exercises: list[tuple[str, str]]
+    due_at: datetime | None = None  # when the occurrence was due (lateness metric)
+    # (exercise id, name) of each exercise with a photo or video: a "Show me" button each.
+    shows: list[tuple[int, str]] = field(default_factory=list)
     skippable: bool = False  # more than one slot a day: "Skip this one" is offered
 
 
@@ -233,7 +236,15 @@ async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[Nud
     if not nudge_ids:
         return []
     rows = await session.exec(
-        select(Nudge.id, Client.id, Client.chat_id, Client.first_name, Client.language, Routine.id)
+        select(
+            Nudge.id,
+            Client.id,
+            Client.chat_id,
+            Client.first_name,
+            Client.language,
+            Routine.id,
+            Nudge.due_at,
+        )
         .join(Client, col(Client.id) == col(Nudge.client_id))
         .join(Routine, col(Routine.client_id) == col(Client.id))
         .where(col(Nudge.id).in_(nudge_ids))
@@ -241,12 +252,17 @@ async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[Nud
     base = list(rows)
     routine_ids = {row[5] for row in base}
     exercises: dict[int, list[tuple[str, str]]] = {rid: [] for rid in routine_ids}
-    for routine_id, name, dose in await session.exec(
-        select(Exercise.routine_id, Exercise.name, Exercise.dose)
+    shows: dict[int, list[tuple[int, str]]] = {rid: [] for rid in routine_ids}
+    for routine_id, exercise_id, name, dose, media in await session.exec(
+        select(
+            Exercise.routine_id, Exercise.id, Exercise.name, Exercise.dose, Exercise.media_file_id
+        )
         .where(col(Exercise.routine_id).in_(routine_ids))
         .order_by(col(Exercise.routine_id), col(Exercise.position))
     ):
         exercises[routine_id].append((name, dose))
+        if media is not None and exercise_id is not None:
+            shows[routine_id].append((exercise_id, name))
     client_ids = {row[1] for row in base}
     several = set(
         await session.exec(
@@ -265,9 +281,11 @@ async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[Nud
             first_name=first_name or "",
             language=language,
             exercises=exercises[routine_id],
+            due_at=due_at,
+            shows=shows[routine_id],
             skippable=client_id in several,
         )
-        for nudge_id, client_id, chat_id, first_name, language, routine_id in base
+        for nudge_id, client_id, chat_id, first_name, language, routine_id, due_at in base
         if chat_id is not None
     ]
     contents.sort(key=lambda content: order[content.nudge_id])

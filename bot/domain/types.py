@@ -50,6 +50,22 @@ class Feeling(StrEnum):
     PAINFUL = "painful"
 
 
+class MediaKind(StrEnum):
+    """What a therapist attached to an exercise (a Telegram file id of this kind)."""
+
+    PHOTO = "photo"
+    VIDEO = "video"
+
+
+class Win(StrEnum):
+    """Small wins /progress celebrates; each only ever counts what was done."""
+
+    FIRST = "first"  # the very first session happened this week
+    BEST_WEEK = "best_week"  # more sessions this week than in any week before
+    MILESTONE = "milestone"  # the total passed a round number this week
+    ALL_ANSWERED = "all_answered"  # every nudge of the week got an answer, "not today" too
+
+
 class Barrier(StrEnum):
     """What got in the way of a "not today", as the client picked it (optional)."""
 

@@ -58,7 +58,10 @@ async def mark_reachable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.error("error while handling an update", exc_info=context.error)
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error(
+        "error while handling an update", exc_info=context.error, extra={"update_id": update_id}
+    )
     if isinstance(update, Update) and update.effective_chat is not None:
         svc = services(context)
         try:

@@ -8,7 +8,17 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
-from bot.flows import after_answer, bad_input, enrolment, general, later, newclient, nudge_replies
+from bot.flows import (
+    after_answer,
+    bad_input,
+    enrolment,
+    general,
+    later,
+    newclient,
+    nudge_replies,
+    progress,
+    routine,
+)
 from bot.flows.router import Dispatcher, Router
 
 ROUTERS: tuple[Router, ...] = (
@@ -17,6 +27,8 @@ ROUTERS: tuple[Router, ...] = (
     after_answer.router,
     later.router,
     newclient.router,
+    progress.router,
+    routine.router,
     general.router,
 )
 

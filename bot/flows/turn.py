@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, RetryAfter
@@ -24,6 +25,7 @@ from bot.texts import Texts
 
 SERVICES_KEY = "services"
 FLOOD_RETRIES = 3
+T = TypeVar("T")
 
 
 @dataclass
@@ -90,6 +92,16 @@ class Turn:
             return None
         return await self.tell(chat.id, text, markup)
 
+    async def send_media(self, kind: str, media: Any, caption: str | None = None) -> Message | None:
+        """A "photo", "video" or "document" (a Telegram file id, or bytes to upload) to
+        this chat, waiting out flood control like `tell`."""
+        chat = self.update.effective_chat
+        if chat is None:
+            return None
+        bot = self.context.bot
+        send = {"photo": bot.send_photo, "video": bot.send_video, "document": bot.send_document}
+        return await patiently(lambda: send[kind](chat.id, media, caption=caption))
+
     async def tell(
         self,
         chat_id: int,
@@ -104,16 +116,11 @@ class Turn:
         try again, a few times, before letting the error handler apologise.
         `protect` stops forwarding and saving (health alerts to a therapist).
         """
-        for attempt in range(1, FLOOD_RETRIES + 1):
-            try:
-                return await self.context.bot.send_message(
-                    chat_id, text, reply_markup=markup, protect_content=protect or None
-                )
-            except RetryAfter as exc:
-                if attempt == FLOOD_RETRIES:
-                    raise
-                await asyncio.sleep(retry_seconds(exc.retry_after))
-        raise AssertionError("unreachable")
+        return await patiently(
+            lambda: self.context.bot.send_message(
+                chat_id, text, reply_markup=markup, protect_content=protect or None
+            )
+        )
 
     async def answer(self, text: str | None = None, *, close: bool = False) -> None:
         """Answer the pressed button (Telegram wants every press answered); optionally
@@ -129,6 +136,18 @@ class Turn:
     async def end_dialog(self) -> bool:
         async with self.svc.db.transaction() as session:
             return await dialogs.clear(session, self.user.id)
+
+
+async def patiently(send: Callable[[], Awaitable[T]]) -> T:
+    """Make a request to Telegram, waiting out flood control (429) a few times."""
+    for attempt in range(1, FLOOD_RETRIES + 1):
+        try:
+            return await send()
+        except RetryAfter as exc:
+            if attempt == FLOOD_RETRIES:
+                raise
+            await asyncio.sleep(retry_seconds(exc.retry_after))
+    raise AssertionError("unreachable")
 
 
 async def edit_quietly(

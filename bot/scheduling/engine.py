@@ -10,6 +10,9 @@ workers (the consumers) take them one by one: wait for the rate limiter, make th
 request, commit the attempt as "sending" just before the request's last byte
 leaves (see bot/db/sending_marks.py), commit the outcome. 429s pause every worker;
 network trouble is retried with backoff; a blocked bot stops that client's nudges.
+
+On stop, nothing new is claimed or started, and sends already under way get a
+short grace to finish and be recorded, so a SIGTERM leaves no nudge "sending".
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from bot.domain.types import NudgeStatus
 from bot.scheduling.attempt import Attempt, Outcome, Sender
 from bot.scheduling.leases import SenderLease
 from bot.scheduling.ratelimit import RateLimiter
+from bot.telemetry import NullTelemetry, Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,8 @@ class EngineConfig:
     # Replicas: only the holder of the sender lease claims and sends; this long
     # after the holder dies, another process takes over.
     sender_lease: timedelta = timedelta(seconds=10)
+    # How long stop() lets sends already under way finish; SIGTERM must end within 10 s.
+    stop_grace_s: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ class NudgeEngine:
         config: EngineConfig,
         writer: BatchWriter,
         marks: SendingMarks,
+        telemetry: Telemetry | None = None,
     ) -> None:
         """`writer` and `marks` are shared with others and started/stopped by their owner."""
         self._db = db
@@ -84,6 +91,7 @@ class NudgeEngine:
         self._config = config
         self._writer = writer
         self._marks = marks
+        self._telemetry = telemetry or NullTelemetry()
         self.lease = SenderLease(db, config.sender_lease)
         self.lease.on_change(self._lease_changed)
         self._keeper: asyncio.Task[None] | None = None
@@ -94,6 +102,7 @@ class NudgeEngine:
         self._queued: set[int] = set()
         self._again = False
         self._stopping = False
+        self._busy: set[asyncio.Task[None]] = set()
         self.stats: Counter[str] = Counter()
 
     async def start(self) -> None:
@@ -115,24 +124,55 @@ class NudgeEngine:
         self.poke()
 
     async def stop(self) -> None:
+        """Claim nothing more, let sends under way finish (within `stop_grace_s`), then end."""
         self._stopping = True
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
         if self._producer is not None:
             await asyncio.gather(self._producer, return_exceptions=True)
+        busy = [worker for worker in self._workers if worker in self._busy]
+        for worker in self._workers:
+            if worker not in self._busy:
+                worker.cancel()  # waiting for work: nothing of theirs is under way
+        if busy:
+            await asyncio.wait(busy, timeout=self._config.stop_grace_s)
         for task in (*self._workers, self._keeper):
             if task is not None:
-                task.cancel()
+                task.cancel()  # past the grace: what is left is recovered after the restart
         await asyncio.gather(*self._workers, return_exceptions=True)
         if self._keeper is not None:
             await asyncio.gather(self._keeper, return_exceptions=True)
         self._workers, self._keeper = [], None
+        if self.stats["stop_abandoned"]:
+            log.warning("stopped with %d send(s) unfinished", self.stats["stop_abandoned"])
+        # Only once the sends under way are recorded, so the next holder can't resend them.
         await self.lease.release()
 
     def _lease_changed(self, held: bool) -> None:
+        self._telemetry.sender_lease_held(held)
         if held:
             self.poke()  # what the last holder left is ours to send now
+
+    @property
+    def queue_depth(self) -> int:
+        """Claimed nudges waiting for a sender."""
+        return self._queue.qsize()
+
+    def problem(self) -> str | None:
+        """Why the engine cannot do its part right now, or None (for /healthz).
+
+        Not holding the sender lease is no problem: another replica sends.
+        """
+        if self._stopping:
+            return "nudge engine is stopping"
+        if self._scheduler is None or not self._scheduler.running:
+            return "nudge scheduler is not running"
+        if not self._workers or any(worker.done() for worker in self._workers):
+            return "nudge senders are not running"
+        if self._keeper is None or self._keeper.done():
+            return "sender lease keeper is not running"
+        return None
 
     async def _scheduled_poke(self) -> None:
         """APScheduler runs plain functions in a worker thread; a coroutine runs on our loop."""
@@ -179,7 +219,12 @@ class NudgeEngine:
             claim = await store.claim_due(session, now, cfg.grace, cfg.batch_size)
         if claim.expired:
             self.stats["expired"] += claim.expired
-            log.info("recorded %d occurrence(s) as expired after downtime", claim.expired)
+            self._telemetry.nudge_outcome("expired", claim.expired)
+            log.info(
+                "recorded %d occurrence(s) as expired after downtime",
+                claim.expired,
+                extra={"outcome": "expired"},
+            )
         async with self._db.transaction() as session:
             ids = await store.ready_to_send(
                 session, now, cfg.grace, cfg.lease, self._queued, cfg.batch_size
@@ -195,15 +240,34 @@ class NudgeEngine:
         return claim.slots_advanced >= cfg.batch_size or len(ids) >= cfg.batch_size
 
     async def _work(self) -> None:
-        while True:
+        task = asyncio.current_task()
+        assert task is not None
+        while not self._stopping:
             job = await self._queue.get()
-            try:
-                await self._deliver(job)
-            except Exception:
-                log.exception("sending nudge %s crashed", job.content.nudge_id)
-            finally:
+            if self._stopping:
+                # Claimed but not started: the row is still claimed, so the next start sends it.
                 self._queued.discard(job.content.nudge_id)
                 self._queue.task_done()
+                break
+            self._busy.add(task)
+            try:
+                await self._deliver(job)
+            except asyncio.CancelledError:
+                self.stats["stop_abandoned"] += 1
+                raise
+            except Exception:
+                self._outcome(job, "crashed", logging.ERROR, exc_info=True)
+            finally:
+                self._busy.discard(task)
+                self._queued.discard(job.content.nudge_id)
+                self._queue.task_done()
+
+    def _outcome(self, job: _Job, outcome: str, level: int, *, exc_info: bool = False) -> None:
+        """Count one nudge's outcome and log it as one line (nudge_id and outcome as fields)."""
+        self._telemetry.nudge_outcome(outcome)
+        nudge_id = job.content.nudge_id
+        extra = {"nudge_id": nudge_id, "outcome": outcome}
+        log.log(level, "nudge %d: %s", nudge_id, outcome, extra=extra, exc_info=exc_info)
 
     async def _deliver(self, job: _Job) -> None:
         content, cfg = job.content, self._config
@@ -232,6 +296,7 @@ class NudgeEngine:
                 )
             if result.outcome is Outcome.WITHHELD:
                 self.stats["withheld"] += 1
+                self._outcome(job, "withheld", logging.DEBUG)
                 return  # someone else has this nudge; nothing was sent
             codes.append(result.outcome.value)
             self.stats[result.outcome.value] += 1
@@ -253,21 +318,24 @@ class NudgeEngine:
     async def _finish(self, job: _Job, result: Attempt, codes: str, tries: int) -> None:
         content, now = job.content, self._clock.now()
         if job.renudge:
-            if result.message_id is not None:
-                await self._writer.submit(
-                    attempts.renudge_sent, (content.nudge_id, result.message_id)
-                )
+            if result.message_id is None:
+                self._outcome(job, "renudge_unsent", logging.INFO)
+                return
+            await self._writer.submit(attempts.renudge_sent, (content.nudge_id, result.message_id))
+            self._outcome(job, "renudge_sent", logging.DEBUG)
             return
         finished = partial(
             attempts.Finished, nudge_id=content.nudge_id, log=codes, attempts=tries, now=now
         )
         if result.outcome is Outcome.OK and result.message_id is not None:
-            self.stats["sent"] += 1
+            name, level = "sent", logging.DEBUG
+            if content.due_at is not None:
+                self._telemetry.nudge_lateness((now - content.due_at).total_seconds())
             outcome = finished(
                 status=NudgeStatus.SENT, chat_id=content.chat_id, message_id=result.message_id
             )
         elif result.outcome in (Outcome.BLOCKED, Outcome.REJECTED):
-            self.stats["undeliverable"] += 1
+            name, level = "undeliverable", logging.INFO
             outcome = finished(
                 status=NudgeStatus.UNDELIVERABLE,
                 error=result.error,
@@ -275,13 +343,16 @@ class NudgeEngine:
                 unreachable=result.outcome is Outcome.BLOCKED,
             )
         else:
-            self.stats["retry_later"] += 1
+            name, level = "retry_later", logging.INFO
             outcome = finished(
                 status=NudgeStatus.CLAIMED,
                 retry_at=now + self._config.retry_later,
                 error=result.error,
             )
+        self.stats[name] += 1
         await self._writer.submit(attempts.record, outcome)
+        # Logged once recorded, so the line never claims what a crash could still undo.
+        self._outcome(job, name, level)
 
     async def _arm(self) -> None:
         if self._scheduler is None:

@@ -40,6 +40,7 @@ class TelegramSender:
             content.nudge_id,
             renudge=renudge,
             skip=content.skippable,
+            shows=content.shows,
         )
         try:
             with gated(gate):

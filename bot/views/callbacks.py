@@ -25,6 +25,7 @@ ZONE = "z"
 TIME = "t"
 DAYS = "d"
 NEWCLIENT = "n"
+SHOW = "o"  # "Show me": an exercise's photo or video, by exercise id
 BARRIER = "b"  # b:<nudge>:<barrier code>, after "not today"
 TICK = "e"  # e:<nudge>:<exercise position>, after "some of it"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db.nudges import NudgeContent
@@ -19,6 +21,7 @@ from bot.views.callbacks import (
     REPLY_CODE_OF,
     encode,
 )
+from bot.views.routine import show_me_rows
 
 
 def nudge_text(texts: Texts, content: NudgeContent, renudge: bool) -> str:
@@ -34,12 +37,19 @@ def nudge_text(texts: Texts, content: NudgeContent, renudge: bool) -> str:
 
 
 def reply_keyboard(
-    texts: Texts, lang: str, nudge_id: int, *, renudge: bool, skip: bool = False
+    texts: Texts,
+    lang: str,
+    nudge_id: int,
+    *,
+    renudge: bool,
+    skip: bool = False,
+    shows: Sequence[tuple[int, str]] = (),
 ) -> InlineKeyboardMarkup:
     """Done / Some of it / Later / Not today; a re-nudge drops "Later" (it is one-off).
 
     With several nudges a day (`skip`), "Skip this one" lets one go while "Not today"
-    closes the rest of the day.
+    closes the rest of the day. Below them, a "Show me" row per exercise with a
+    photo or video (`shows`).
     """
 
     def button(kind: ReplyKind) -> InlineKeyboardButton:
@@ -56,10 +66,10 @@ def reply_keyboard(
             button(ReplyKind.NOT_TODAY),
         ]
     )
-    rows = [[button(ReplyKind.DONE), button(ReplyKind.SOME)], second_row]
+    answers = [[button(ReplyKind.DONE), button(ReplyKind.SOME)], second_row]
     if skip:
-        rows.append([button(ReplyKind.SKIPPED)])
-    return InlineKeyboardMarkup(rows)
+        answers.append([button(ReplyKind.SKIPPED)])
+    return InlineKeyboardMarkup([*answers, *show_me_rows(texts, lang, shows)])
 
 
 def recorded_text(texts: Texts, lang: str, original: str, kind: ReplyKind) -> str:

@@ -5,7 +5,7 @@ own words, sealed) and which exercises "some of it" covered; and a table of the
 pain, "too hard" and soreness reports the therapist was alerted to.
 
 Revision ID: 0004_answers
-Revises: 0003
+Revises: 0004_progress
 """
 
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 import bot.db.types
 
 revision: str = "0004_answers"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004_progress"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

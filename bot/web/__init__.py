@@ -1,0 +1,1 @@
+"""The bot's own HTTP server: Telegram's webhook, /healthz and Prometheus /metrics."""
