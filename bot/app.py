@@ -11,7 +11,6 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
 from bot import keys
@@ -23,6 +22,7 @@ from bot.db.person_settings import LanguageChoices
 from bot.db.sending_marks import SendingMarks, sending_marks
 from bot.domain.timezones import CityIndex
 from bot.flows import registry
+from bot.flows.bad_input import ALLOWED_UPDATES
 from bot.flows.menus import CommandMenus
 from bot.flows.router import Dispatcher
 from bot.flows.turn import SERVICES_KEY, Services
@@ -172,7 +172,7 @@ class BotRuntime:
             await self.app.bot.set_webhook(
                 f"{settings.webhook_url.rstrip('/')}{WEBHOOK_PATH}",
                 secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
+                allowed_updates=list(ALLOWED_UPDATES),
             )
             return
         if settings.metrics_port is not None:
@@ -187,7 +187,10 @@ class BotRuntime:
         # getMe has just answered, so a failure of the first deleteWebhook is passing
         # trouble (a slow network, a busy host): try it again rather than give up.
         await self.app.updater.start_polling(
-            poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES, bootstrap_retries=3
+            poll_interval=0.0,
+            timeout=10,
+            allowed_updates=list(ALLOWED_UPDATES),
+            bootstrap_retries=3,
         )
 
     async def health_problem(self) -> str | None:

@@ -61,6 +61,7 @@ class Texts:
         self._rng = rng or random.Random()
         self._reply_words: dict[str, dict[str, str]] = {}
         self._time_vocabularies: dict[str, TimeVocabulary] = {}
+        self._pain_words: dict[str, dict[str, list[str]]] = {}
 
     @classmethod
     def load(cls, config_dir: Path, default: str = "en", rng: random.Random | None = None) -> Texts:
@@ -158,6 +159,19 @@ class Texts:
                         mapping[normalise(phrase)] = kind
             self._reply_words[lang] = mapping
         return self._reply_words[lang]
+
+    def pain_words(self, lang: str) -> dict[str, list[str]]:
+        """Concern → phrases (and "none" → denials), the person's language and the default's.
+
+        Someone may write in either, whatever their Telegram is set to.
+        """
+        if lang not in self._pain_words:
+            merged: dict[str, list[str]] = {}
+            for code in dict.fromkeys([self.default, lang]):
+                for concern, phrases in self.raw(code, "pain_words").items():
+                    merged.setdefault(concern, []).extend(phrases)
+            self._pain_words[lang] = merged
+        return self._pain_words[lang]
 
     def format_time(self, lang: str, value: time) -> str:
         if self.raw(lang, "meta.clock") == "24h":

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.replies import parse_reply
-from bot.domain.types import Feeling, ReplyKind
+from bot.domain.types import Barrier, Concern, Feeling, ReplyKind
 from bot.settings import REPO_ROOT
 from bot.texts import Texts
 from bot.views.enrolment import SLOT_WORDS
@@ -34,8 +34,9 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"buttons.{kind.value}" for kind in ReplyKind}
     keys |= {f"buttons.feel_{feeling.value}" for feeling in Feeling}
     keys |= {f"buttons.slot_{word}" for word in SLOT_WORDS}
-    keys |= {f"therapist.alert_{f}" for f in ("hard", "painful")}
-    keys |= {f"reply.feeling_{f}" for f in ("hard", "painful")}
+    keys |= {f"answers.alert_{concern.value}" for concern in Concern}
+    keys |= {f"answers.{concern.value}_heard" for concern in Concern}
+    keys |= {f"buttons.barrier_{barrier.value}" for barrier in Barrier}
     keys |= {f"commands.{name}" for name in ("start", "help", "cancel", "newclient")}
     return keys
 
@@ -65,7 +66,7 @@ def _all_strings(node: object) -> list[str]:
 
 @pytest.mark.parametrize("lang", TEXTS.languages)
 def test_the_voice_never_blames(lang: str) -> None:
-    for section in ("start", "enrol", "nudge", "reply", "help", "errors"):
+    for section in ("start", "enrol", "nudge", "reply", "answers", "buttons", "help", "errors"):
         for text in _all_strings(TEXTS.raw(lang, section)):
             lowered = text.lower()
             assert not [word for word in BANNED if word in lowered], text

@@ -82,7 +82,7 @@ async def test_a_chosen_language_beats_the_app_language_for_nudges_and_alerts(
     feeling = await jonas.wait_for("How did it feel?", after=sent.message_id)
     await jonas.press(feeling, "Painful")
     await jonas.wait_for("contact your clinic", after=feeling.message_id)
-    await dana.wait_for("Jonas hat die heutigen Übungen als schmerzhaft beschrieben")
+    await dana.wait_for("Jonas meldet Schmerzen")
 
     assert [c.language for c in await rows(runtime, Client)] == ["en"]
     assert [t.language for t in await rows(runtime, Therapist)] == ["de"]

@@ -90,7 +90,7 @@ async def test_export_one_row_per_nudge_in_local_time(
         23: ("Done", "Easy"),
         24: ("Some of it", "OK"),
         25: ("Later",),
-        26: ("Not today",),
+        26: ("Not today", "Busy"),
         27: (),
     }
     last = sent.message_id
@@ -120,7 +120,7 @@ async def test_export_one_row_per_nudge_in_local_time(
         ["2026-11-23", "19:30", "done", "easy", ""],
         ["2026-11-24", "19:30", "some", "ok", ""],
         ["2026-11-25", "19:30", "later", "", ""],
-        ["2026-11-26", "19:30", "not_today", "", ""],
+        ["2026-11-26", "19:30", "not_today", "", "busy"],
         ["2026-11-27", "19:30", "no_reply", "", ""],
         ["2026-11-28", "19:30", "skipped", "", ""],
     ]

@@ -23,13 +23,16 @@ async def test_stickers_unknown_commands_and_long_text(
     assert stub.internal_errors == []
 
 
-async def test_edited_messages_are_ignored(stub: BotApiStub, runtime: BotRuntime) -> None:
+async def test_edited_messages_are_not_read_as_answers(
+    stub: BotApiStub, runtime: BotRuntime
+) -> None:
     ida = stub.user(6001, "Ida")
     sent = await ida.send("hello")
     reply = await ida.wait_for("not sure what you mean", after=sent.message_id)
     await ida.edit(sent, "done")
-    assert await ida.wait_quiet(0.3) == []
-    assert reply.message_id == ida.last_message.message_id
+    edited = await ida.wait_for("only see new messages", after=reply.message_id)
+    assert [m.message_id for m in await ida.wait_quiet(0.3)] == []
+    assert edited.message_id == ida.last_message.message_id
 
 
 async def test_forged_and_stale_buttons_are_refused_politely(

@@ -124,15 +124,15 @@ async def test_spanish_client_enrols_and_answers_in_spanish(
     assert variants("reply.done", "es")(thanks)
     assert buttons(thanks) == ["Fácil", "Bien", "Difícil", "Con dolor"]
     await lucia.press(thanks, "Con dolor")
-    await lucia.wait_for("contacto con tu clínica", after=thanks.message_id)
-    await therapist.wait_for("Lucía said today's exercises felt painful")
+    await lucia.wait_for(variants("answers.painful_heard", "es"), after=thanks.message_id)
+    await therapist.wait_for("Lucía reported pain")
 
     # Day 2: "más tarde", then the one re-nudge an hour later, answered "hoy no".
     clock.set(datetime(2026, 11, 24, 18, 30, tzinfo=UTC))
     nudge = await lucia.wait_for("Puente: 3 x 10", after=nudge.message_id)
     sent = await lucia.send("más tarde")
     offer = await lucia.wait_for(variants("reply.later", "es"), after=sent.message_id)
-    assert buttons(offer) == ["Dentro de una hora", "No hace falta recordármelo"]
+    assert buttons(offer) == ["Dentro de una hora", "Elegir una hora", "No hace falta recordármelo"]
     await lucia.press(offer, "Dentro de una hora")
     await lucia.wait_for("20:30", after=offer.message_id)
     clock.advance(timedelta(hours=1))

@@ -35,6 +35,7 @@ async def records_of(session: AsyncSession, user_id: int) -> list[ExportRow] | N
             Nudge.later_at,
             ReminderSlot.timezone,
             Reply.feeling,
+            Nudge.barrier,
         )
         .join(ReminderSlot, col(ReminderSlot.id) == col(Nudge.slot_id))
         .outerjoin(Reply, felt)
@@ -50,9 +51,9 @@ async def records_of(session: AsyncSession, user_id: int) -> list[ExportRow] | N
             local_time=_local_time(due_at, zone),
             outcome=outcome_code(outcome, later_at is not None),
             feeling=feeling,
-            barrier=None,  # no barriers are recorded yet
+            barrier=barrier,  # the code the client tapped; their own words stay private
         )
-        for local_date, due_at, outcome, later_at, zone, feeling in rows
+        for local_date, due_at, outcome, later_at, zone, feeling, barrier in rows
     ]
 
 

@@ -129,6 +129,12 @@ class Nudge(SQLModel, table=True):
     renudge_at: datetime | None = Field(default=None, sa_column=_instant())
     renudge_claimed_at: datetime | None = Field(default=None, sa_column=_instant())
     renudge_message_id: int | None = None
+    # After the answer (bot/db/answers.py): what got in the way of a "not today" (a
+    # Barrier code, and the client's own words for "something else"), and which
+    # exercises "some of it" covered, as 1-based positions ("1,3").
+    barrier: str | None = None
+    barrier_note: str | None = Field(default=None, sa_type=EncryptedText)
+    exercises_done: str | None = None
 
 
 class Reply(SQLModel, table=True):
@@ -206,3 +212,15 @@ class PersonSetting(SQLModel, table=True):
     quiet_start: str | None = DEFAULT_QUIET_HOURS[0]
     quiet_end: str | None = DEFAULT_QUIET_HOURS[1]
     updated_at: datetime = Field(sa_column=_instant(nullable=False))
+
+
+class ConcernReport(SQLModel, table=True):
+    """Pain, "too hard" or soreness a client reported; their therapist was told at once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    nudge_id: int | None = Field(default=None, foreign_key="nudge.id", index=True)
+    concern: str  # a Concern: painful, hard, sore
+    source: str  # "button", "text" or "barrier"
+    words: str | None = Field(default=None, sa_type=EncryptedText)  # what they typed
+    at: datetime = Field(sa_column=_instant(nullable=False))

@@ -230,6 +230,7 @@ class NudgeContent:
     due_at: datetime | None = None  # when the occurrence was due (lateness metric)
     # (exercise id, name) of each exercise with a photo or video: a "Show me" button each.
     shows: list[tuple[int, str]] = field(default_factory=list)
+    skippable: bool = False  # more than one slot a day: "Skip this one" is offered
 
 
 async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[NudgeContent]:
@@ -263,6 +264,15 @@ async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[Nud
         exercises[routine_id].append((name, dose))
         if media is not None and exercise_id is not None:
             shows[routine_id].append((exercise_id, name))
+    client_ids = {row[1] for row in base}
+    several = set(
+        await session.exec(
+            select(ReminderSlot.client_id)
+            .where(col(ReminderSlot.client_id).in_(client_ids), col(ReminderSlot.active).is_(True))
+            .group_by(col(ReminderSlot.client_id))
+            .having(func.count() > 1)
+        )
+    )
     order = {nudge_id: index for index, nudge_id in enumerate(nudge_ids)}
     contents = [
         NudgeContent(
@@ -274,6 +284,7 @@ async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[Nud
             exercises=exercises[routine_id],
             due_at=due_at,
             shows=shows[routine_id],
+            skippable=client_id in several,
         )
         for nudge_id, client_id, chat_id, first_name, language, routine_id, due_at in base
         if chat_id is not None

@@ -1,9 +1,10 @@
-"""Reading a typed answer to a nudge ("did it", "not today", "✅")."""
+"""Reading a typed answer to a nudge ("did it", "not today", "✅"), and pain in it."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 
 _TRAILING = re.compile(r"[\s.!?,;:)(]+$")
 _SPACES = re.compile(r"\s+")
@@ -35,3 +36,35 @@ def parse_reply(text: str, phrases: dict[str, str]) -> str | None:
             if (not rest or not rest[0].isalnum()) and (best is None or len(phrase) > best[0]):
                 best = (len(phrase), kind)
     return best[1] if best else None
+
+
+# Letters, digits and apostrophes make words; everything else separates them.
+_NOT_WORD = re.compile(r"[^\w']+")
+MAX_CONCERN_CHARS = 2000
+# The first kind listed wins when a message says several things ("too hard, it hurt").
+CONCERN_ORDER = ("painful", "hard")
+
+
+def _words(text: str) -> str:
+    folded = text[:MAX_CONCERN_CHARS].lower().replace("\u2019", "'")
+    return f" {' '.join(_NOT_WORD.sub(' ', folded).split())} "
+
+
+def find_concern(text: str, words: Mapping[str, Sequence[str]]) -> str | None:
+    """Whether a message says it hurt or was too hard: "painful", "hard" or None.
+
+    `words` holds, per concern, the phrases that say it, and under "none" the
+    phrases that deny it ("no pain", "didn't hurt"); denials are taken out before
+    looking, so "it didn't hurt" is nothing and "didn't hurt, just too hard" is hard.
+    Phrases match whole words anywhere in the message: "my knee hurts" has "hurts".
+    """
+    if not text:
+        return None
+    cleaned = _words(text)
+    for denial in sorted(words.get("none", ()), key=len, reverse=True):
+        while (said := _words(denial)) in cleaned:
+            cleaned = cleaned.replace(said, " ")
+    for concern in CONCERN_ORDER:
+        if any(_words(phrase) in cleaned for phrase in words.get(concern, ())):
+            return concern
+    return None

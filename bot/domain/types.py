@@ -34,6 +34,8 @@ class NudgeStatus(StrEnum):
     UNCONFIRMED = "unconfirmed"
     # Claimed but not yet sent when the client paused or stopped: never sent.
     CANCELLED = "cancelled"
+    # Never sent: the client answered "not today" to an earlier nudge of the same day.
+    CLOSED = "closed"
 
 
 class ReplyKind(StrEnum):
@@ -74,3 +76,22 @@ class InviteStatus(StrEnum):
     USED = "used"  # the client joined with it
     EXPIRED = "expired"
     REVOKED = "revoked"
+
+
+class Barrier(StrEnum):
+    """What got in the way of a "not today", as the client picked it (optional)."""
+
+    BUSY = "busy"
+    SORE = "sore"
+    TIRED = "tired"
+    UNSURE = "unsure"  # not sure how to do the exercises
+    MOOD = "mood"  # not in the mood
+    OTHER = "other"  # something else, said in the client's own words
+
+
+class Concern(StrEnum):
+    """Why the therapist hears at once: pain, "too hard", or soreness in the way."""
+
+    PAINFUL = "painful"
+    HARD = "hard"
+    SORE = "sore"

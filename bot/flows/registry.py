@@ -9,11 +9,14 @@ from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
 from bot.flows import (
+    after_answer,
+    bad_input,
     enrolment,
     erasure,
     general,
     invites,
     language,
+    later,
     newclient,
     nudge_replies,
     pause,
@@ -30,6 +33,8 @@ from bot.flows.router import Dispatcher, Router
 ROUTERS: tuple[Router, ...] = (
     enrolment.router,
     nudge_replies.router,
+    after_answer.router,
+    later.router,
     newclient.router,
     progress.router,
     routine.router,
@@ -50,6 +55,8 @@ def install(app: Application) -> Dispatcher:  # type: ignore[type-arg]
     """Register every flow with python-telegram-bot, plus the fallbacks after them."""
     private = filters.ChatType.PRIVATE
     dispatcher = Dispatcher(ROUTERS, free_text=nudge_replies.answer_typed)
+    # First: anything not ours (groups, channels, inline presses) goes no further.
+    app.add_handler(TypeHandler(Update, bad_input.gate), group=-3)
     app.add_handler(TypeHandler(Update, language.recall_choice), group=-2)
     app.add_handler(TypeHandler(Update, general.mark_reachable), group=-1)
     dispatcher.install(app)

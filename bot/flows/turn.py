@@ -128,14 +128,24 @@ class Turn:
         send = {"photo": bot.send_photo, "video": bot.send_video, "document": bot.send_document}
         return await patiently(lambda: send[kind](chat.id, media, caption=caption))
 
-    async def tell(self, chat_id: int, text: str, markup: Markup | None = None) -> Message:
+    async def tell(
+        self,
+        chat_id: int,
+        text: str,
+        markup: Markup | None = None,
+        *,
+        protect: bool = False,
+    ) -> Message:
         """Send to any chat (e.g. the therapist), waiting out Telegram's flood control.
 
         A 429 on an answer to a person is no reason to drop it: wait as told and
         try again, a few times, before letting the error handler apologise.
+        `protect` stops forwarding and saving (health alerts to a therapist).
         """
         return await patiently(
-            lambda: self.context.bot.send_message(chat_id, text, reply_markup=markup)
+            lambda: self.context.bot.send_message(
+                chat_id, text, reply_markup=markup, protect_content=protect or None
+            )
         )
 
     async def send_photo(

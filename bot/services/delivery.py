@@ -35,7 +35,12 @@ class TelegramSender:
     ) -> Attempt:
         text = nudge_text(self._texts, content, renudge)
         markup = reply_keyboard(
-            self._texts, content.language, content.nudge_id, renudge=renudge, shows=content.shows
+            self._texts,
+            content.language,
+            content.nudge_id,
+            renudge=renudge,
+            skip=content.skippable,
+            shows=content.shows,
         )
         try:
             with gated(gate):

@@ -11,13 +11,16 @@ than the alphabet had left) an uppercase T and one lowercase letter: "Ta", "Tr".
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
-from bot.domain.types import Feeling, ReplyKind
+from bot.domain.types import Barrier, Feeling, ReplyKind
 
 _PREFIX = r"(?:[a-z]|T[a-z])"
 _ARG = r"[A-Za-z0-9_./+-]{0,40}"
 _SAFE = re.compile(rf"^{_PREFIX}:{_ARG}(?::{_ARG}){{0,2}}\Z")  # \Z: no trailing newline
+T = TypeVar("T")
 
 REPLY = "r"
 LATER = "l"
@@ -42,6 +45,8 @@ REVOKE_INVITE = "Tr"  # "Revoke link" under an invite's QR code
 REISSUE_INVITE = "Ti"  # /invite: a fresh link for a client who lost theirs
 LANGUAGE = "g"  # g:<language>, plus ":s" when chosen from /settings
 SETTINGS = "y"  # y:<what>[:<value>], see bot/flows/settings.py
+BARRIER = "b"  # b:<nudge>:<barrier code>, after "not today"
+TICK = "e"  # e:<nudge>:<exercise position>, after "some of it"
 
 REPLY_CODES: dict[str, ReplyKind] = {
     "d": ReplyKind.DONE,
@@ -53,6 +58,17 @@ REPLY_CODES: dict[str, ReplyKind] = {
 REPLY_CODE_OF = {kind: code for code, kind in REPLY_CODES.items()}
 FEELING_CODES: dict[str, Feeling] = {f.value[0]: f for f in Feeling}  # e, o, h, p
 FEELING_CODE_OF = {feeling: code for code, feeling in FEELING_CODES.items()}
+BARRIER_CODES: dict[str, Barrier] = {
+    "b": Barrier.BUSY,
+    "s": Barrier.SORE,
+    "t": Barrier.TIRED,
+    "u": Barrier.UNSURE,
+    "m": Barrier.MOOD,
+    "o": Barrier.OTHER,
+}
+BARRIER_CODE_OF = {barrier: code for code, barrier in BARRIER_CODES.items()}
+# Later: in an hour, this evening, pick a time, no reminder.
+LATER_HOUR, LATER_EVENING, LATER_PICK, LATER_NONE = "h", "e", "p", "x"
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,12 @@ class Callback:
         except IndexError:
             return None
         return int(value) if value.isdigit() and len(value) < 19 else None
+
+    def id_and_code(self, codes: Mapping[str, T]) -> tuple[int, T] | None:
+        """ "<prefix>:<id>:<code>" with a known code, as most buttons about a nudge are."""
+        nudge_id = self.int_arg(0)
+        code = codes.get(self.args[1]) if len(self.args) > 1 else None
+        return (nudge_id, code) if nudge_id is not None and code is not None else None
 
 
 def encode(prefix: str, *args: object) -> str:

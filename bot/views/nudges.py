@@ -9,7 +9,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.db.nudges import NudgeContent
 from bot.domain.types import Feeling, ReplyKind
 from bot.texts import Texts
-from bot.views.callbacks import FEEL, FEELING_CODE_OF, LATER, REPLY, REPLY_CODE_OF, encode
+from bot.views.callbacks import (
+    FEEL,
+    FEELING_CODE_OF,
+    LATER,
+    LATER_EVENING,
+    LATER_HOUR,
+    LATER_NONE,
+    LATER_PICK,
+    REPLY,
+    REPLY_CODE_OF,
+    encode,
+)
 from bot.views.routine import show_me_rows
 
 
@@ -31,11 +42,14 @@ def reply_keyboard(
     nudge_id: int,
     *,
     renudge: bool,
+    skip: bool = False,
     shows: Sequence[tuple[int, str]] = (),
 ) -> InlineKeyboardMarkup:
     """Done / Some of it / Later / Not today; a re-nudge drops "Later" (it is one-off).
 
-    Below them, a "Show me" row per exercise with a photo or video (`shows`).
+    With several nudges a day (`skip`), "Skip this one" lets one go while "Not today"
+    closes the rest of the day. Below them, a "Show me" row per exercise with a
+    photo or video (`shows`).
     """
 
     def button(kind: ReplyKind) -> InlineKeyboardButton:
@@ -53,6 +67,8 @@ def reply_keyboard(
         ]
     )
     answers = [[button(ReplyKind.DONE), button(ReplyKind.SOME)], second_row]
+    if skip:
+        answers.append([button(ReplyKind.SKIPPED)])
     return InlineKeyboardMarkup([*answers, *show_me_rows(texts, lang, shows)])
 
 
@@ -63,30 +79,20 @@ def recorded_text(texts: Texts, lang: str, original: str, kind: ReplyKind) -> st
 def later_keyboard(
     texts: Texts, lang: str, nudge_id: int, evening_label: str | None
 ) -> InlineKeyboardMarkup:
-    rows = [
-        [
-            InlineKeyboardButton(
-                texts.get(lang, "buttons.later_hour"), callback_data=encode(LATER, nudge_id, "h")
-            )
-        ]
-    ]
+    """In an hour / this evening (while it is still ahead) / pick a time / no reminder."""
+    choices = [(LATER_HOUR, texts.get(lang, "buttons.later_hour"))]
     if evening_label:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    texts.get(lang, "buttons.later_evening", time=evening_label),
-                    callback_data=encode(LATER, nudge_id, "e"),
-                )
-            ]
+        choices.append(
+            (LATER_EVENING, texts.get(lang, "buttons.later_evening", time=evening_label))
         )
-    rows.append(
+    choices.append((LATER_PICK, texts.get(lang, "buttons.later_pick")))
+    choices.append((LATER_NONE, texts.get(lang, "buttons.later_none")))
+    return InlineKeyboardMarkup(
         [
-            InlineKeyboardButton(
-                texts.get(lang, "buttons.later_none"), callback_data=encode(LATER, nudge_id, "x")
-            )
+            [InlineKeyboardButton(label, callback_data=encode(LATER, nudge_id, code))]
+            for code, label in choices
         ]
     )
-    return InlineKeyboardMarkup(rows)
 
 
 def feeling_keyboard(texts: Texts, lang: str, nudge_id: int) -> InlineKeyboardMarkup:
