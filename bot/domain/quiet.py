@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 # This many occurrences in a row without any answer make a quiet spell.
 QUIET_AFTER = 7
@@ -107,3 +108,8 @@ def followup_decision(c: FollowupContext) -> FollowupDecision:
     if in_quiet_hours(c.local_now, c.quiet_start, c.quiet_end):
         return FollowupDecision.QUIET_HOURS
     return FollowupDecision.SEND
+
+
+def end_of_local_day(day: date, zone: ZoneInfo) -> datetime:
+    """The instant the client's local `day` ends (their next midnight), in UTC."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)

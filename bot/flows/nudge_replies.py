@@ -13,6 +13,7 @@ from bot.db.models import Client, Nudge
 from bot.db.nudges import AnsweredNudge, ReplyOutcome, ReplyResult
 from bot.domain.replies import parse_reply
 from bot.domain.types import Feeling, ReplyKind
+from bot.flows import followups
 from bot.flows.router import Router
 from bot.flows.turn import Turn, edit_quietly
 from bot.views.callbacks import FEEL, FEELING_CODES, LATER, REPLY, REPLY_CODES, Callback
@@ -109,7 +110,8 @@ async def _after_record(turn: Turn, result: ReplyResult, kind: ReplyKind) -> Non
         if pressed:
             await turn.answer()
         await _close_nudge_buttons(turn, nudge, lang, kind)
-    await _acknowledge(turn, kind, nudge)
+    async with followups.around_answer(turn, nudge, kind):  # welcome back, pattern offer
+        await _acknowledge(turn, kind, nudge)
 
 
 async def _close_nudge_buttons(

@@ -8,12 +8,15 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
-from bot.flows import enrolment, general, newclient, nudge_replies
+from bot.flows import enrolment, followups, general, messages, newclient, nudge_replies, patterns
 from bot.flows.router import Dispatcher, Router
 
 ROUTERS: tuple[Router, ...] = (
     enrolment.router,
     nudge_replies.router,
+    followups.router,
+    patterns.router,
+    messages.router,
     newclient.router,
     general.router,
 )
@@ -22,7 +25,7 @@ ROUTERS: tuple[Router, ...] = (
 def install(app: Application) -> Dispatcher:  # type: ignore[type-arg]
     """Register every flow with python-telegram-bot, plus the fallbacks after them."""
     private = filters.ChatType.PRIVATE
-    dispatcher = Dispatcher(ROUTERS, free_text=nudge_replies.answer_typed)
+    dispatcher = Dispatcher(ROUTERS, free_text=messages.typed)
     app.add_handler(TypeHandler(Update, general.mark_reachable), group=-1)
     dispatcher.install(app)
     app.add_handler(MessageHandler(filters.COMMAND & private, general.unknown_command))

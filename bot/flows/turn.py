@@ -91,16 +91,24 @@ class Turn:
         return await self.tell(chat.id, text, markup)
 
     async def tell(
-        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+        *,
+        protect: bool = False,
     ) -> Message:
         """Send to any chat (e.g. the therapist), waiting out Telegram's flood control.
 
         A 429 on an answer to a person is no reason to drop it: wait as told and
         try again, a few times, before letting the error handler apologise.
+        `protect` stops forwarding and saving (health alerts to a therapist).
         """
         for attempt in range(1, FLOOD_RETRIES + 1):
             try:
-                return await self.context.bot.send_message(chat_id, text, reply_markup=markup)
+                return await self.context.bot.send_message(
+                    chat_id, text, reply_markup=markup, protect_content=protect or None
+                )
             except RetryAfter as exc:
                 if attempt == FLOOD_RETRIES:
                     raise

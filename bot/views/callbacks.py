@@ -22,6 +22,9 @@ ZONE = "z"
 TIME = "t"
 DAYS = "d"
 NEWCLIENT = "n"
+QUIET = "q"  # q:<quiet spell>:<choice>, the question after a quiet spell
+PATTERN = "u"  # u:<pattern offer>:y|n, a change of time or day offered once
+QUIET_PAUSE, QUIET_TIME, QUIET_CARRY_ON = "p", "t", "c"
 
 REPLY_CODES: dict[str, ReplyKind] = {
     "d": ReplyKind.DONE,
