@@ -13,8 +13,9 @@ from sqlmodel import select
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db import followups as store
-from bot.db.models import Nudge, QuietSpell, Reply
+from bot.db.models import Client, Nudge, QuietSpell, Reply
 from bot.db.preferences import Preferences
+from bot.domain.types import ClientStatus
 from tests.botapi_stub import BotApiStub, FakeUser
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
 from tests.journeys import create_client, enrol, enrol_daily_at_nine_utc
@@ -228,3 +229,34 @@ async def test_a_follow_up_is_claimed_once(
         assert nudge.id is not None
         assert await store.claim_followup(session, nudge.id, at(0, 11))
         assert not await store.claim_followup(session, nudge.id, at(0, 11))
+
+
+async def test_a_client_away_gets_no_follow_up_and_the_engine_does_not_spin(
+    stub: BotApiStub, runtime: BotRuntime, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    therapist, rae = _people(stub)
+    await enrol_daily_at_nine_utc(therapist, rae)
+    clock.set(at(0, 9))
+    await rae.wait_for("Bridge: 3 x 10")
+    await runtime.engine.idle()
+    async with runtime.db.transaction() as session:
+        [client] = list(await session.exec(select(Client)))
+        client.status = ClientStatus.PAUSED  # as /pause would leave it
+        session.add(client)
+    clock.set(at(0, 11))
+    await runtime.engine.idle()
+    [row] = await rows(runtime, Nudge)
+    assert row.followup_claimed_at is not None and row.followup_message_id is None
+
+    passes = 0
+    real = store.followup_candidates
+
+    async def counted(*args: object, **kwargs: object) -> object:
+        nonlocal passes
+        passes += 1
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "followup_candidates", counted)
+    await rae.wait_quiet(0.5)
+    assert passes <= 1  # woken for nothing would be hundreds
+    assert not [m for m in rae.messages if said("followups.followup")(m)]

@@ -64,6 +64,7 @@ def _context(**changes: object) -> FollowupContext:
         ({}, FollowupDecision.SEND),
         ({"due_at": NOW + timedelta(minutes=1)}, FollowupDecision.WAIT),
         ({"enabled": False}, FollowupDecision.OFF),
+        ({"away": True}, FollowupDecision.AWAY),
         ({"quiet_spell": True}, FollowupDecision.QUIET_SPELL),
         ({"superseded": True}, FollowupDecision.SUPERSEDED),
         ({"day_ends_at": NOW}, FollowupDecision.DAY_OVER),

@@ -163,7 +163,7 @@ async def _claim(session: AsyncSession, spell_id: int, column: str, now: datetim
 class FollowupCandidate:
     nudge_id: int
     client_id: int
-    chat_id: int
+    chat_id: int | None
     message_id: int | None
     sent_at: datetime
     closes_at: datetime
@@ -172,6 +172,7 @@ class FollowupCandidate:
     first_name: str
     quiet_spell: bool
     superseded: bool  # a newer nudge of the same client went out since
+    away: bool  # paused, stopped or unreachable now: decided (skipped) all the same
 
 
 def _pending_followup() -> list[object]:
@@ -187,7 +188,11 @@ def _pending_followup() -> list[object]:
 async def followup_candidates(
     session: AsyncSession, now: datetime, after: timedelta, limit: int = 500
 ) -> list[FollowupCandidate]:
-    """Unanswered nudges of open days sent at least `after` ago, not yet followed up."""
+    """Unanswered nudges of open days sent at least `after` ago, not yet followed up.
+
+    Every one of them gets decided (sent or skipped), whoever it belongs to now, so
+    none stays pending and keeps the scheduler waking for it.
+    """
     newer = aliased(Nudge)
     conn = await session.connection()
     superseded = exists().where(
@@ -208,14 +213,10 @@ async def followup_candidates(
             _CLIENT.c.first_name,
             _open_spell(_NUDGE.c.client_id),
             superseded,
+            (_CLIENT.c.status == ClientStatus.ACTIVE) & _CLIENT.c.reachable.is_(True),
         )
         .join(_CLIENT, _CLIENT.c.id == _NUDGE.c.client_id)
-        .where(
-            *_pending_followup(),
-            _NUDGE.c.sent_at <= now - after,
-            _CLIENT.c.status == ClientStatus.ACTIVE,
-            _CLIENT.c.reachable.is_(True),
-        )
+        .where(*_pending_followup(), _NUDGE.c.sent_at <= now - after)
         .order_by(_NUDGE.c.sent_at)
         .limit(limit)
     )
@@ -232,9 +233,9 @@ async def followup_candidates(
             first_name=row[8] or "",
             quiet_spell=bool(row[9]),
             superseded=bool(row[10]),
+            away=not row[11] or row[2] is None,
         )
         for row in await conn.execute(query)
-        if row[2] is not None
     ]
 
 

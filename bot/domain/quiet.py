@@ -69,6 +69,7 @@ class FollowupDecision(StrEnum):
     SEND = "send"
     WAIT = "wait"  # not yet
     OFF = "off"  # the client switched follow-ups off
+    AWAY = "away"  # paused, stopped, or the bot is blocked
     QUIET_HOURS = "quiet_hours"  # skipped, not postponed
     DAY_OVER = "day_over"
     LATE = "late"  # the bot was down when it was due
@@ -89,12 +90,15 @@ class FollowupContext:
     quiet_end: time
     quiet_spell: bool = False
     superseded: bool = False
+    away: bool = False
 
 
 def followup_decision(c: FollowupContext) -> FollowupDecision:
     """At most one gentle follow-up per occurrence, and only when it is welcome."""
     if c.now < c.due_at:
         return FollowupDecision.WAIT
+    if c.away:
+        return FollowupDecision.AWAY
     if not c.enabled:
         return FollowupDecision.OFF
     if c.quiet_spell:

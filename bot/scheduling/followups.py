@@ -72,11 +72,13 @@ class Followups:
                 quiet_end=prefs.quiet_end,
                 quiet_spell=candidate.quiet_spell,
                 superseded=candidate.superseded,
+                away=candidate.away,
             )
         )
 
     def _followup(self, candidate: FollowupCandidate) -> Errand:
         """A short, silent reply to the nudge itself, whose buttons still take the answer."""
+        assert candidate.chat_id is not None  # else the decision says "away"
         text = followup_text(self._texts, candidate.language, candidate.first_name)
         outgoing = Outgoing(candidate.chat_id, text, reply_to=candidate.message_id, silent=True)
         return Errand(
