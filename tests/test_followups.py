@@ -16,8 +16,9 @@ from bot.db import followups as store
 from bot.db.models import Client, Nudge, QuietSpell, Reply
 from bot.db.preferences import Preferences
 from bot.domain.types import ClientStatus
-from tests.botapi_stub import BotApiStub, FakeUser
-from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
+from bot.settings import SettingsError, load_settings
+from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage
+from tests.conftest import THERAPIST_ID, TOKEN, RuntimeFactory, rows
 from tests.journeys import create_client, enrol, enrol_daily_at_nine_utc
 from tests.said import said
 
@@ -30,6 +31,16 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 def _people(stub: BotApiStub) -> tuple[FakeUser, FakeUser]:
     return stub.user(THERAPIST_ID, "Dana", last_name="Physio"), stub.user(2001, "Rae")
+
+
+async def _nudged_on_monday(
+    stub: BotApiStub, clock: ManualClock
+) -> tuple[FakeUser, FakeUser, StoredMessage]:
+    """Dana's client Rae, enrolled for 09:00 UTC daily, and Monday's nudge."""
+    therapist, rae = _people(stub)
+    await enrol_daily_at_nine_utc(therapist, rae)
+    clock.set(at(0, 9))
+    return therapist, rae, await rae.wait_for("Bridge: 3 x 10")
 
 
 def _is_nudge(after: int) -> object:
@@ -46,10 +57,7 @@ async def test_one_silent_follow_up_as_a_reply_to_the_nudge_and_never_twice(
     stub: BotApiStub, start_bot: RuntimeFactory, clock: ManualClock
 ) -> None:
     runtime = await start_bot()
-    therapist, rae = _people(stub)
-    await enrol_daily_at_nine_utc(therapist, rae)
-    clock.set(at(0, 9))
-    nudge = await rae.wait_for("Bridge: 3 x 10")
+    _therapist, rae, nudge = await _nudged_on_monday(stub, clock)
 
     clock.set(at(0, 10, 59))
     assert await rae.wait_quiet(0.3) == []
@@ -78,10 +86,7 @@ async def test_one_silent_follow_up_as_a_reply_to_the_nudge_and_never_twice(
 async def test_an_answer_or_a_later_means_no_follow_up(
     stub: BotApiStub, runtime: BotRuntime, clock: ManualClock
 ) -> None:
-    therapist, rae = _people(stub)
-    await enrol_daily_at_nine_utc(therapist, rae)
-    clock.set(at(0, 9))
-    monday = await rae.wait_for("Bridge: 3 x 10")
+    _therapist, rae, monday = await _nudged_on_monday(stub, clock)
     await rae.press(monday, "Done")
     await rae.wait_for("How did it feel?")
     clock.set(at(1, 9))
@@ -120,10 +125,7 @@ async def test_a_client_who_switched_follow_ups_off_gets_none(
         return Preferences(followups=False)
 
     monkeypatch.setattr("bot.scheduling.followups.client_preferences", off)
-    therapist, rae = _people(stub)
-    await enrol_daily_at_nine_utc(therapist, rae)
-    clock.set(at(0, 9))
-    await rae.wait_for("Bridge: 3 x 10")
+    _therapist, rae, _nudge = await _nudged_on_monday(stub, clock)
     clock.set(at(0, 11, 30))
     await runtime.engine.idle()
     assert not [m for m in rae.messages if said("followups.followup")(m)]
@@ -132,10 +134,7 @@ async def test_a_client_who_switched_follow_ups_off_gets_none(
 async def test_the_day_closes_as_no_reply_and_a_late_done_still_counts(
     stub: BotApiStub, runtime: BotRuntime, clock: ManualClock
 ) -> None:
-    therapist, rae = _people(stub)
-    await enrol_daily_at_nine_utc(therapist, rae)
-    clock.set(at(0, 9))
-    monday = await rae.wait_for("Bridge: 3 x 10")
+    _therapist, rae, monday = await _nudged_on_monday(stub, clock)
     clock.set(at(0, 23, 59))
     await runtime.engine.idle()
     assert (await rows(runtime, Nudge))[0].outcome is None
@@ -219,10 +218,7 @@ async def test_a_week_of_silence_asks_once_tells_the_therapist_once_then_welcome
 async def test_a_follow_up_is_claimed_once(
     runtime: BotRuntime, stub: BotApiStub, clock: ManualClock
 ) -> None:
-    therapist, rae = _people(stub)
-    await enrol_daily_at_nine_utc(therapist, rae)
-    clock.set(at(0, 9))
-    await rae.wait_for("Bridge: 3 x 10")
+    await _nudged_on_monday(stub, clock)
     await runtime.engine.idle()
     async with runtime.db.transaction() as session:
         [nudge] = list(await session.exec(select(Nudge)))
@@ -234,10 +230,7 @@ async def test_a_follow_up_is_claimed_once(
 async def test_a_client_away_gets_no_follow_up_and_the_engine_does_not_spin(
     stub: BotApiStub, runtime: BotRuntime, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    therapist, rae = _people(stub)
-    await enrol_daily_at_nine_utc(therapist, rae)
-    clock.set(at(0, 9))
-    await rae.wait_for("Bridge: 3 x 10")
+    _therapist, rae, _nudge = await _nudged_on_monday(stub, clock)
     await runtime.engine.idle()
     async with runtime.db.transaction() as session:
         [client] = list(await session.exec(select(Client)))
@@ -260,3 +253,23 @@ async def test_a_client_away_gets_no_follow_up_and_the_engine_does_not_spin(
     await rae.wait_quiet(0.5)
     assert passes <= 1  # woken for nothing would be hundreds
     assert not [m for m in rae.messages if said("followups.followup")(m)]
+
+
+def test_the_follow_up_delay_is_a_setting() -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN}
+    assert load_settings(env, read_dotenv=False).followup_after == timedelta(hours=2)
+    half = load_settings(env | {"FOLLOWUP_AFTER_H": "0.5"}, read_dotenv=False)
+    assert half.followup_after == timedelta(minutes=30)
+    with pytest.raises(SettingsError, match="FOLLOWUP_AFTER_H"):
+        load_settings(env | {"FOLLOWUP_AFTER_H": "-1"}, read_dotenv=False)
+
+
+async def test_the_follow_up_comes_after_the_configured_delay(
+    stub: BotApiStub, start_bot: RuntimeFactory, clock: ManualClock
+) -> None:
+    await start_bot(followup_after=timedelta(minutes=30))
+    _therapist, rae, nudge = await _nudged_on_monday(stub, clock)
+    clock.set(at(0, 9, 29))
+    assert await rae.wait_quiet(0.3) == []
+    clock.set(at(0, 9, 30))
+    await rae.wait_for(said("followups.followup"), after=nudge.message_id)

@@ -11,6 +11,7 @@ import pytest
 from bot.settings import REPO_ROOT
 from bot.texts import Texts
 from bot.views.followups import QUIET_CHOICES
+from tests.test_copy import _all_strings
 
 LOCALES = REPO_ROOT / "config" / "locales"
 LANGUAGES = ("en", "de", "es")
@@ -41,16 +42,6 @@ def _keys(node: dict[str, Any], prefix: str = "") -> set[str]:
     return keys
 
 
-def _strings(node: object) -> list[str]:
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, list):
-        return [s for item in node for s in _strings(item)]
-    if isinstance(node, dict):
-        return [s for value in node.values() for s in _strings(value)]
-    return []
-
-
 @pytest.mark.parametrize("name", FILES)
 def test_every_language_has_every_key(name: str) -> None:
     english = _keys(_load("en", name))
@@ -61,7 +52,7 @@ def test_every_language_has_every_key(name: str) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_voice_never_blames(lang: str) -> None:
     for name in FILES:
-        for text in _strings(_load(lang, name)):
+        for text in _all_strings(_load(lang, name)):
             assert not [w for w in BANNED[lang] if w in text.lower()], (name, text)
 
 
@@ -100,6 +91,6 @@ def test_placeholders_are_ones_the_code_fills() -> None:
                 for key, value in entries.items():
                     if key.startswith("weekday"):
                         continue
-                    want = set().union(*(fields(s) for s in _strings(value)))
-                    got = set().union(*(fields(s) for s in _strings(other[section][key])))
+                    want = set().union(*(fields(s) for s in _all_strings(value)))
+                    got = set().union(*(fields(s) for s in _all_strings(other[section][key])))
                     assert got <= want | {"day", "days"}, (lang, name, key, got, want)

@@ -43,14 +43,20 @@ async def _later_then_done_in_the_evening(
     return feeling.message_id
 
 
-async def test_later_then_done_in_the_evenings_offers_the_evening_once_and_yes_moves_it(
-    stub: BotApiStub, runtime: BotRuntime, clock: ManualClock
-) -> None:
+async def _evenings(stub: BotApiStub, clock: ManualClock, days: int) -> tuple[FakeUser, int]:
+    """Rae, nudged at 09:00 UTC daily, says "Later" and then "Done" at 20:05 for `days` days."""
     therapist, rae = stub.user(THERAPIST_ID, "Dana", last_name="Physio"), stub.user(2001, "Rae")
     await enrol_daily_at_nine_utc(therapist, rae)
     last = 0
-    for day in range(2):
+    for day in range(days):
         last = await _later_then_done_in_the_evening(rae, clock, day, last)
+    return rae, last
+
+
+async def test_later_then_done_in_the_evenings_offers_the_evening_once_and_yes_moves_it(
+    stub: BotApiStub, runtime: BotRuntime, clock: ManualClock
+) -> None:
+    rae, last = await _evenings(stub, clock, 2)
     await rae.wait_quiet(0.3)
     assert not [m for m in rae.messages if "suit you better" in (m.text or "")]
 
@@ -83,11 +89,7 @@ async def test_later_then_done_in_the_evenings_offers_the_evening_once_and_yes_m
 async def test_no_thanks_changes_nothing_and_the_offer_is_not_made_again(
     stub: BotApiStub, runtime: BotRuntime, clock: ManualClock
 ) -> None:
-    therapist, rae = stub.user(THERAPIST_ID, "Dana", last_name="Physio"), stub.user(2001, "Rae")
-    await enrol_daily_at_nine_utc(therapist, rae)
-    last = 0
-    for day in range(3):
-        last = await _later_then_done_in_the_evening(rae, clock, day, last)
+    rae, last = await _evenings(stub, clock, 3)
     offer = await rae.wait_for(said("patterns.move_evening"), after=last - 1)
     other = stub.user(3001, "Ben")
     query = await other.press_data(offer, f"u:{(await rows(runtime, PatternOffer))[0].id}:y")

@@ -115,7 +115,7 @@ class Nudge(SQLModel, table=True):
     attempts: int = 0  # HTTP attempts made, all outcomes included
     attempt_log: str = ""  # one short code per attempt: ok, 429, 5xx, timeout, net, 403, 400
     last_error: str | None = None
-    outcome: str | None = None  # the one final answer: done/some/skipped/not_today
+    outcome: str | None = None  # the one final answer: done/some/skipped/not_today, or no_reply
     later_at: datetime | None = Field(default=None, sa_column=_instant())
     renudge_at: datetime | None = Field(default=None, sa_column=_instant())
     renudge_claimed_at: datetime | None = Field(default=None, sa_column=_instant())
