@@ -15,7 +15,7 @@ async def test_german_client_enrols_and_answers(
 ) -> None:
     await start_bot()
     menus = {c.params.get("language_code", ""): c for c in stub.calls_to("setMyCommands")}
-    assert set(menus) == {"", "de"}
+    assert set(menus) == {"", "de", "es"}
     assert "Was ich kann" in str(menus["de"].params["commands"])
     token = await create_client(stub.user(THERAPIST_ID, "Dana"), "Jonas", [("Brücke", "3 x 10")])
     jonas = stub.user(9101, "Jonas", language_code="de-AT")
