@@ -31,9 +31,10 @@ async def around_answer(turn: Turn, nudge: AnsweredNudge, kind: ReplyKind) -> As
     a word about the gap) and ends the spell, so follow-ups resume. After them, an
     answer that completes a pattern in the timing gets its offer, once.
     """
-    async with turn.svc.db.transaction() as session:
+    async with turn.svc.db.reading() as session:  # every answer passes here: no queueing
         context = await store.answer_context(session, nudge.nudge_id)
-        if context is not None and context.quiet_spell:
+    if context is not None and context.quiet_spell:
+        async with turn.svc.db.transaction() as session:
             await store.end_quiet_spell(session, context.client_id, turn.now)
     if context is not None and is_welcome_back(
         context.earlier, answered_before=kind is not ReplyKind.LATER and context.later_before
