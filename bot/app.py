@@ -11,8 +11,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
 from bot import keys
@@ -23,7 +22,8 @@ from bot.db.keycheck import verify_data_key
 from bot.db.sending_marks import SendingMarks, sending_marks
 from bot.domain.timezones import CityIndex
 from bot.flows import registry
-from bot.flows.router import Audience, Dispatcher
+from bot.flows.menus import CommandMenus
+from bot.flows.router import Dispatcher
 from bot.flows.turn import SERVICES_KEY, Services
 from bot.scheduling.engine import EngineConfig, NudgeEngine
 from bot.scheduling.followups import Followups
@@ -128,6 +128,8 @@ class BotRuntime:
             poke_scheduler=engine.poke,
         )
         dispatcher = registry.install(app)
+        services = app.bot_data[SERVICES_KEY]
+        services.menus = CommandMenus(app.bot, texts, dispatcher, settings.admin_ids)
         return cls(settings, clock, app, db, engine, texts, writer, marks, dispatcher, metrics)
 
     async def start(self) -> None:
@@ -182,8 +184,10 @@ class BotRuntime:
             )
             await self.web.start()
         assert self.app.updater is not None
+        # getMe has just answered, so a failure of the first deleteWebhook is passing
+        # trouble (a slow network, a busy host): try it again rather than give up.
         await self.app.updater.start_polling(
-            poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
+            poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES, bootstrap_retries=3
         )
 
     async def health_problem(self) -> str | None:
@@ -198,20 +202,9 @@ class BotRuntime:
         return self.engine.problem()
 
     async def _publish_commands(self) -> None:
-        """The command menu in every language we speak; the default one for the rest."""
-        for lang in self.texts.languages:
-            commands = [
-                BotCommand(command.name, self.texts.get(lang, f"commands.{command.name}"))
-                for command in self.dispatcher.menu(Audience.CLIENTS)
-            ]
-            code = None if lang == self.texts.default else lang
-            try:
-                await self.app.bot.set_my_commands(
-                    commands, scope=BotCommandScopeAllPrivateChats(), language_code=code
-                )
-            except TelegramError as exc:
-                # The menu is a convenience; a server that refuses it must not stop the bot.
-                log.warning("could not publish the %s command menu: %s", lang, exc)
+        """The clients' menu per language, and each therapist's and admin's own."""
+        menus = self.app.bot_data[SERVICES_KEY].menus
+        await menus.publish_all(self.db)
 
     async def stop(self) -> None:
         """Stop taking updates, let sends under way finish and be recorded, then close.

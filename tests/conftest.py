@@ -20,6 +20,7 @@ from bot.scheduling.engine import EngineConfig
 from bot.settings import REPO_ROOT, Settings, parse_data_keys
 from bot.texts import Texts
 from tests.botapi_stub import BotApiStub
+from tests.botapi_stub.models import ApiCall
 from tests.pgserver import PgServer, PostgresUnavailable
 
 TOKEN = "123456789:TEST-token-for-the-local-stub-only"
@@ -166,3 +167,12 @@ async def start_bot(settings: Settings, clock: ManualClock) -> AsyncIterator[Run
 @pytest.fixture
 async def runtime(start_bot: RuntimeFactory) -> BotRuntime:
     return await start_bot()
+
+
+def client_menus(stub: BotApiStub) -> dict[str, ApiCall]:
+    """The clients' command menu per language (the one for all private chats)."""
+    return {
+        call.params.get("language_code", ""): call
+        for call in stub.calls_to("setMyCommands")
+        if call.params["scope"] == {"type": "all_private_chats"}
+    }

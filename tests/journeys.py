@@ -36,9 +36,9 @@ async def create_client(
         times = await therapist.wait_for("How many times a week", after=question.message_id)
         await therapist.press(times, f"{times_per_week} × a week")
     invite = await therapist.wait_for("Here is the invite", after=question.message_id)
-    assert invite.text is not None
-    match = INVITE_RE.search(invite.text)
-    assert match, invite.text
+    assert invite.caption is not None  # the link is the caption of its QR code
+    match = INVITE_RE.search(invite.caption)
+    assert match, invite.caption
     return match.group(2)
 
 
@@ -83,3 +83,15 @@ async def enrol_daily_at_nine_utc(therapist: FakeUser, client: FakeUser) -> None
     smallest set-up for tests about a single nudge ("Bridge: 3 x 10" in the chat)."""
     token = await create_client(therapist, client.first_name, [("Bridge", "3 x 10")])
     await enrol(client, token, place="UTC", when="9am", therapist_name=therapist.first_name)
+
+
+async def add_therapist(admin: FakeUser, colleague: FakeUser) -> str:
+    """An admin makes a therapist link with /addtherapist and the colleague opens it;
+    returns the token (used up by then)."""
+    sent = await admin.send("/addtherapist")
+    message = await admin.wait_for("makes a colleague a therapist", after=sent.message_id)
+    match = INVITE_RE.search(message.text or "")
+    assert match, message.text
+    sent = await colleague.send(f"/start {match.group(2)}")
+    await colleague.wait_for(f"Welcome, {colleague.first_name}", after=sent.message_id)
+    return match.group(2)

@@ -18,6 +18,8 @@ import pytest
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     MessageEntity,
@@ -407,6 +409,28 @@ async def test_media_uploads_and_file_ids(stub: BotApiStub, bot: Bot) -> None:
         "document",
         "video",
     ]
+
+
+async def test_command_scopes_are_separate_and_checked(stub: BotApiStub, bot: Bot) -> None:
+    alice = stub.user(1001, "Alice")
+    stub.user(1002, "Bob", started=False)
+    everyone = BotCommandScopeAllPrivateChats()
+    await bot.set_my_commands([BotCommand("help", "Help")], scope=everyone)
+    await bot.set_my_commands([BotCommand("hilfe", "Hilfe")], scope=everyone, language_code="de")
+    await bot.set_my_commands([BotCommand("clients", "Clients")], scope=BotCommandScopeChat(1001))
+    assert [c.command for c in await bot.get_my_commands(scope=everyone)] == ["help"]
+    assert [c.command for c in await bot.get_my_commands(scope=everyone, language_code="de")] == [
+        "hilfe"
+    ]
+    chat_scope = {"type": "chat", "chat_id": alice.chat_id}
+    assert stub.commands(chat_scope) == [{"command": "clients", "description": "Clients"}]
+    assert stub.commands() == []  # the default scope is another scope
+    for unknown in (1002, 9999):  # never pressed Start / never seen: Telegram has no such chat
+        with pytest.raises(BadRequest, match="hat not found"):
+            await bot.set_my_commands([BotCommand("x", "X")], scope=BotCommandScopeChat(unknown))
+    await bot.delete_my_commands(scope=BotCommandScopeChat(1001))
+    assert stub.commands(chat_scope) == []
+    assert [c.command for c in await bot.get_my_commands(scope=everyone)] == ["help"]
 
 
 async def test_commands_webhook_and_chat_actions(stub: BotApiStub, bot: Bot) -> None:

@@ -96,13 +96,13 @@ async def test_persistent_trouble_is_handed_back_and_retried_later(
 async def test_timeout_after_telegram_accepted_is_the_counted_duplicate(
     stub: BotApiStub, start_bot: RuntimeFactory, clock: ManualClock
 ) -> None:
-    runtime = await start_bot(FAST, request_timeout_s=0.3)
+    runtime = await start_bot(FAST, request_timeout_s=1.0)
     await _enrol_clients(stub, [8301])
-    stub.delay_next("sendMessage", 0.6, chat_id=8301)  # carried out after the bot gave up waiting
+    stub.delay_next("sendMessage", 1.5, chat_id=8301)  # carried out after the bot gave up waiting
     clock.set(DUE)
     await stub.user(8301, "x").wait_for("Bridge: 3 x 10")
     await runtime.engine.idle()
-    await stub.user(8301, "x").wait_quiet(0.5)
+    await stub.user(8301, "x").wait_quiet(1.0)
     [row] = await rows(runtime, Nudge)
     assert row.status == "sent"
     assert row.attempt_log.split() == ["timeout", "ok"]

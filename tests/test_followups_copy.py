@@ -1,10 +1,12 @@
-"""The copy of follow-ups, timing offers and /message: complete in every language, kind in all."""
+"""The copy of follow-ups, timing offers and /message: complete in every language, kind in all.
+
+The same rules as tests/test_rights_copy.py, which also keeps the welcome back (shared
+by pauses and quiet spells) free of any word about the gap.
+"""
 
 from __future__ import annotations
 
 import string
-import tomllib
-from typing import Any
 
 import pytest
 
@@ -12,34 +14,10 @@ from bot.settings import REPO_ROOT
 from bot.texts import Texts
 from bot.views.followups import QUIET_CHOICES
 from tests.test_copy import _all_strings
+from tests.test_rights_copy import BANNED, LANGUAGES, _keys, _load
 
-LOCALES = REPO_ROOT / "config" / "locales"
-LANGUAGES = ("en", "de", "es")
 FILES = ("followups.toml", "patterns.toml", "messages.toml")
-# Words the product never says to a client, per language (../shared/SPEC.md, "Tone").
-BANNED = {
-    "en": ("fail", "missed", "you should", "don't forget", "streak", "lazy", "!!"),
-    "de": ("versäumt", "verpasst", "du solltest", "vergiss nicht", "serie", "faul", "!!"),
-    "es": ("fallaste", "olvidaste", "deberías", "racha", "perezos", "!!"),
-}
-# Nor a word about the gap when someone comes back.
-GAP = {
-    "en": ("again", "while", "days", "gone", "last"),
-    "de": ("wieder", "lange", "tage", "weg", "letzte"),
-    "es": ("otra vez", "tiempo", "días", "últim"),
-}
-
-
-def _load(lang: str, name: str) -> dict[str, Any]:
-    with (LOCALES / lang / name).open("rb") as handle:
-        return tomllib.load(handle)
-
-
-def _keys(node: dict[str, Any], prefix: str = "") -> set[str]:
-    keys: set[str] = set()
-    for key, value in node.items():
-        keys |= _keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
-    return keys
+TEXTS = Texts.load(REPO_ROOT / "config")
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -57,25 +35,16 @@ def test_the_voice_never_blames(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_frequent_messages_vary_and_the_welcome_back_never_mentions_the_gap(lang: str) -> None:
-    texts = Texts.load(REPO_ROOT / "config")
-    for key in ("followups.followup", "followups.welcome_back"):
-        assert len(texts.variants(lang, key)) >= 3, (lang, key)
-    for text in texts.variants(lang, "followups.welcome_back"):
-        assert not [w for w in GAP[lang] if w in text.lower()], text
-
-
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_keys_the_code_builds_exist(lang: str) -> None:
-    texts = Texts.load(REPO_ROOT / "config")
-    keys = {f"followups.quiet_{choice}" for choice in QUIET_CHOICES.values()}
+def test_the_follow_up_varies_and_every_key_the_code_builds_exists(lang: str) -> None:
+    assert len(TEXTS.variants(lang, "followups.followup")) >= 3
+    keys = {f"followups.quiet_{c}" for c in QUIET_CHOICES.values() if c != "pause"}
     keys |= {f"buttons.quiet_{choice}" for choice in QUIET_CHOICES.values()}
     keys |= {f"patterns.move_{part}" for part in ("morning", "afternoon", "evening")}
     keys |= {"patterns.drop_day", "patterns.move_day", "commands.message"}
     for key in sorted(keys):
-        assert texts.variants(lang, key), key
+        assert TEXTS.variants(lang, key), key
     assert (
-        len(texts.raw(lang, "patterns.weekdays")) == len(texts.raw(lang, "patterns.weekday")) == 7
+        len(TEXTS.raw(lang, "patterns.weekdays")) == len(TEXTS.raw(lang, "patterns.weekday")) == 7
     )
 
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from tests.botapi_stub import BotApiStub
-from tests.conftest import THERAPIST_ID
+from tests.conftest import THERAPIST_ID, variants
 from tests.journeys import create_client, enrol
 
 
-async def _start(user, text: str, expect: str) -> None:  # type: ignore[no-untyped-def]
+async def _start(user, text: str, expect: object) -> None:  # type: ignore[no-untyped-def]
     sent = await user.send(text)
     await user.wait_for(expect, after=sent.message_id)
 
@@ -56,4 +56,4 @@ async def test_declining_stores_nothing_and_link_still_works(
 
 
 async def test_non_therapist_cannot_create_clients(stub: BotApiStub, runtime: BotRuntime) -> None:
-    await _start(stub.user(4006, "Pat"), "/newclient", "This part is for therapists")
+    await _start(stub.user(4006, "Pat"), "/newclient", variants("therapists.only"))

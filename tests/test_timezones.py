@@ -1,6 +1,5 @@
 """Turning typed places into IANA zones, with the shipped GeoNames index."""
 
-import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,14 +34,9 @@ def test_data_file_stays_small() -> None:
     assert CITIES_TSV.stat().st_size < 600 * 1024
 
 
-def test_loading_is_fast_enough_to_do_lazily() -> None:
-    CityIndex.load(CITIES_TSV)  # warm the page cache and imports
-    started = time.perf_counter()
-    index = CityIndex.load(CITIES_TSV)
-    elapsed = time.perf_counter() - started
-    assert len(index) > 5000
-    # The target is well under 100 ms; the bound is loose so slow CI stays green.
-    assert elapsed < 0.5
+def test_the_shipped_city_list_loads() -> None:
+    # How fast it loads is part of start-up, which `python -m bench scale` measures.
+    assert len(CityIndex.load(CITIES_TSV)) > 5000
 
 
 def test_every_zone_in_the_data_file_loads() -> None:

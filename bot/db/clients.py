@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import invites
 from bot.db.models import Client, Exercise, Invite, ReminderSlot, Routine, Therapist
 from bot.domain.schedule import next_due
-from bot.domain.tokens import hash_token, new_token
+from bot.domain.tokens import hash_token
 from bot.domain.types import ClientStatus, Frequency
 
 
@@ -81,15 +82,7 @@ async def create_client_with_invite(
                 notes=spec.notes,
             )
         )
-    token = new_token()
-    invite = Invite(
-        client_id=client.id,
-        token_hash=hash_token(token),
-        created_at=now,
-        expires_at=now + invite_ttl,
-    )
-    session.add(invite)
-    await session.flush()
+    invite, token = await invites.issue(session, client.id, now, invite_ttl)
     return client, invite, token
 
 

@@ -42,6 +42,11 @@ class Client(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_instant(nullable=False))
     consented_at: datetime | None = Field(default=None, sa_column=_instant())
     joined_at: datetime | None = Field(default=None, sa_column=_instant())
+    # A dated pause: nudges start again at this instant (local midnight). Indexed for
+    # the sender's pass that ends pauses whose day has come.
+    paused_until: datetime | None = Field(default=None, sa_column=_instant(index=True))
+    # Set when a pause ends; the next recorded answer gets a warm "welcome back".
+    welcome_back: bool = False
 
 
 class Invite(SQLModel, table=True):
@@ -73,6 +78,9 @@ class Exercise(SQLModel, table=True):
     name: str
     dose: str
     notes: str | None = Field(default=None, sa_type=EncryptedText)
+    # A photo or video the therapist sent in chat: Telegram's file id, re-sendable as is.
+    media_file_id: str | None = None
+    media_kind: str | None = None  # MediaKind
 
 
 class ReminderSlot(SQLModel, table=True):
@@ -170,6 +178,21 @@ class KeyCheck(SQLModel, table=True):
 
     id: int = Field(primary_key=True)
     canary: str = Field(sa_type=EncryptedText)
+
+
+class TherapistInvite(SQLModel, table=True):
+    """A single-use link an admin gives a colleague so they become a therapist here.
+
+    Like a client's invite, only the token's hash is kept.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, index=True)
+    created_by: int = Field(sa_type=BigInteger)  # the admin's Telegram user id
+    created_at: datetime = Field(sa_column=_instant(nullable=False))
+    expires_at: datetime = Field(sa_column=_instant(nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=_instant())
+    used_by: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class QuietSpell(SQLModel, table=True):

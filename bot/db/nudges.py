@@ -6,7 +6,7 @@ two dispatcher runs or two replicas can race without double-recording anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -19,6 +19,7 @@ from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Client, Exercise, Nudge, ReminderSlot, Reply, Routine, Therapist
+from bot.db.pauses import take_welcome_back
 from bot.domain.quiet import end_of_local_day
 from bot.domain.schedule import next_due, occurrence_local_date
 from bot.domain.types import NO_REPLY, ClientStatus, NudgeStatus, ReplyKind
@@ -233,6 +234,8 @@ class NudgeContent:
     language: str
     exercises: list[tuple[str, str]]
     due_at: datetime | None = None  # when the occurrence was due (lateness metric)
+    # (exercise id, name) of each exercise with a photo or video: a "Show me" button each.
+    shows: list[tuple[int, str]] = field(default_factory=list)
 
 
 async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[NudgeContent]:
@@ -255,12 +258,17 @@ async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[Nud
     base = list(rows)
     routine_ids = {row[5] for row in base}
     exercises: dict[int, list[tuple[str, str]]] = {rid: [] for rid in routine_ids}
-    for routine_id, name, dose in await session.exec(
-        select(Exercise.routine_id, Exercise.name, Exercise.dose)
+    shows: dict[int, list[tuple[int, str]]] = {rid: [] for rid in routine_ids}
+    for routine_id, exercise_id, name, dose, media in await session.exec(
+        select(
+            Exercise.routine_id, Exercise.id, Exercise.name, Exercise.dose, Exercise.media_file_id
+        )
         .where(col(Exercise.routine_id).in_(routine_ids))
         .order_by(col(Exercise.routine_id), col(Exercise.position))
     ):
         exercises[routine_id].append((name, dose))
+        if media is not None and exercise_id is not None:
+            shows[routine_id].append((exercise_id, name))
     order = {nudge_id: index for index, nudge_id in enumerate(nudge_ids)}
     contents = [
         NudgeContent(
@@ -271,6 +279,7 @@ async def load_contents(session: AsyncSession, nudge_ids: list[int]) -> list[Nud
             language=language,
             exercises=exercises[routine_id],
             due_at=due_at,
+            shows=shows[routine_id],
         )
         for nudge_id, client_id, chat_id, first_name, language, routine_id, due_at in base
         if chat_id is not None
@@ -299,6 +308,7 @@ class AnsweredNudge:
     renudge_message_id: int | None
     language: str | None  # None on the fast path: answer in the presser's language
     timezone: str | None
+    welcome_back: bool = False  # the first answer after a pause: greet them back
 
 
 @dataclass(frozen=True)
@@ -397,7 +407,8 @@ async def record_reply(conn: AsyncConnection, request: ReplyRequest) -> ReplyRes
         zone = (
             await conn.execute(select(_CLIENT.c.timezone).where(_CLIENT.c.id == row.client_id))
         ).scalar_one()
-    return ReplyResult(ReplyOutcome.RECORDED, AnsweredNudge(*row, None, zone))
+    welcome = await take_welcome_back(conn, row.client_id)
+    return ReplyResult(ReplyOutcome.RECORDED, AnsweredNudge(*row, None, zone, welcome))
 
 
 async def schedule_renudge(

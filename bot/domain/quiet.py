@@ -46,23 +46,19 @@ def is_welcome_back(
     earlier: Sequence[PastOccurrence],
     *,
     answered_before: bool = False,
-    paused_until: datetime | None = None,
+    after_pause: bool = False,
 ) -> bool:
-    """Whether the answer being recorded now is the first after a quiet spell or a pause.
+    """Whether the answer being recorded now is the first after a pause or a quiet spell.
 
     `earlier`: the client's occurrences before the one being answered, newest first.
     `answered_before`: the one being answered already had an answer ("Later", then
-    "Done"), so this is not the first. `paused_until`: when the client's latest pause
-    ended, if it has; the first answer to anything due since then is a welcome back.
+    "Done"), so this is not the first. `after_pause`: this is the first answer since
+    the client's pause ended (bot/db/pauses.py keeps that as a flag, taken once).
     The words that follow never mention the gap; this only decides that they come.
     """
-    if answered_before:
-        return False
-    if paused_until is not None and not any(
-        o.answered for o in earlier if o.due_at >= paused_until
-    ):
+    if after_pause:
         return True
-    return is_quiet_spell(earlier)
+    return not answered_before and is_quiet_spell(earlier)
 
 
 class FollowupDecision(StrEnum):

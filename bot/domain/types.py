@@ -31,6 +31,8 @@ class NudgeStatus(StrEnum):
     # The sender died mid-attempt: Telegram may or may not have it. Not resent,
     # because "never twice" beats "maybe once more" for a reminder.
     UNCONFIRMED = "unconfirmed"
+    # Claimed but not yet sent when the client paused or stopped: never sent.
+    CANCELLED = "cancelled"
 
 
 class ReplyKind(StrEnum):
@@ -46,6 +48,31 @@ class Feeling(StrEnum):
     OK = "ok"
     HARD = "hard"
     PAINFUL = "painful"
+
+
+class MediaKind(StrEnum):
+    """What a therapist attached to an exercise (a Telegram file id of this kind)."""
+
+    PHOTO = "photo"
+    VIDEO = "video"
+
+
+class Win(StrEnum):
+    """Small wins /progress celebrates; each only ever counts what was done."""
+
+    FIRST = "first"  # the very first session happened this week
+    BEST_WEEK = "best_week"  # more sessions this week than in any week before
+    MILESTONE = "milestone"  # the total passed a round number this week
+    ALL_ANSWERED = "all_answered"  # every nudge of the week got an answer, "not today" too
+
+
+class InviteStatus(StrEnum):
+    """Where a client's latest invite link stands, as the therapist sees it."""
+
+    WAITING = "waiting"  # sent, not opened yet, still valid
+    USED = "used"  # the client joined with it
+    EXPIRED = "expired"
+    REVOKED = "revoked"
 
 
 # The outcome the engine records for an occurrence nobody answered by the end of

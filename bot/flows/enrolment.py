@@ -18,7 +18,9 @@ from bot.domain.timeparse import parse_time_of_day
 from bot.domain.timezones import resolve_timezone
 from bot.domain.tokens import looks_like_token
 from bot.domain.types import Frequency
+from bot.flows import therapists
 from bot.flows.router import Audience, Router, dialog_of
+from bot.flows.stop import comeback_note
 from bot.flows.turn import Turn, edit_quietly
 from bot.texts import Texts
 from bot.views.callbacks import CONSENT, DAYS, TIME, ZONE, Callback
@@ -42,10 +44,14 @@ async def start(turn: Turn) -> None:
     args = turn.context.args
     token = args[0] if args else ""
     if not token:
-        await turn.say(turn.t("start.about", name=turn.user.first_name))
+        note = await comeback_note(turn)
+        await turn.say(note or turn.t("start.about", name=turn.user.first_name))
+        await therapists.refresh_menu(turn)
         return
     if not looks_like_token(token):
         await turn.say(turn.t("start.invite_unknown"))
+        return
+    if await therapists.join_by_link(turn, token):  # a colleague's invite, not a client's
         return
     async with turn.svc.db.transaction() as session:
         check = await clients.check_invite(session, token, turn.user.id, turn.now)
@@ -59,7 +65,8 @@ async def start(turn: Turn) -> None:
             await dialogs.save(session, turn.user.id, state, turn.now)
     therapist = check.therapist.display_name if check.therapist else ""
     if check.state is InviteState.ALREADY_JOINED:
-        await turn.say(turn.t("start.already_joined", therapist=therapist))
+        note = await comeback_note(turn)
+        await turn.say(note or turn.t("start.already_joined", therapist=therapist))
         return
     if check.state is not InviteState.OK:
         await turn.say(turn.t(_INVITE_PROBLEMS[check.state]))

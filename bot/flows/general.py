@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.db import clients
+from bot.flows.guard import is_therapist
 from bot.flows.router import Audience, Router
 from bot.flows.turn import Turn, services
 
@@ -22,12 +23,10 @@ router = Router()
 @router.command("help", menu=Audience.EVERYONE)
 async def show_help(turn: Turn) -> None:
     text = turn.t("help.text")
-    async with turn.svc.db.transaction() as session:
-        is_therapist = turn.svc.is_admin(turn.user.id) or (
-            await clients.therapist_by_user(session, turn.user.id) is not None
-        )
-    if is_therapist:
-        text = f"{text}\n{turn.t('help.therapist_extra')}"
+    if await is_therapist(turn):
+        text = f"{text}\n{turn.t('help.therapist_extra')}\n{turn.t('therapists.help_extra')}"
+    if turn.svc.is_admin(turn.user.id):
+        text = f"{text}\n{turn.t('therapists.help_admin')}"
     await turn.say(text)
 
 

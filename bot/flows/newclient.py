@@ -11,6 +11,8 @@ from telegram import InlineKeyboardMarkup
 from bot.db import clients, dialogs
 from bot.db.dialogs import DialogState
 from bot.domain.types import Frequency
+from bot.flows.guard import is_therapist, therapists_only
+from bot.flows.invites import send_invite
 from bot.flows.router import Audience, Router, dialog_of
 from bot.flows.turn import Turn
 from bot.views.callbacks import NEWCLIENT, Callback
@@ -25,15 +27,10 @@ router = Router(FLOW)
 
 
 @router.command("newclient", menu=Audience.THERAPISTS)
+@therapists_only
 async def newclient(turn: Turn) -> None:
-    async with turn.svc.db.transaction() as session:
-        allowed = turn.svc.is_admin(turn.user.id) or (
-            await clients.therapist_by_user(session, turn.user.id) is not None
-        )
-        if allowed:
-            state = DialogState(FLOW, "label", {"exercises": []})
-            await dialogs.save(session, turn.user.id, state, turn.now)
-    await turn.say(turn.t("newclient.ask_label" if allowed else "newclient.not_allowed"))
+    await turn.save(DialogState(FLOW, "label", {"exercises": []}))
+    await turn.say(turn.t("newclient.ask_label"))
 
 
 @router.step("label", "exercise_name", "more", "exercise_dose", "frequency", "times")
@@ -114,6 +111,11 @@ async def builder_pressed(turn: Turn, callback: Callback) -> bool:
 async def _finish(
     turn: Turn, state: DialogState, frequency: Frequency, times_per_week: int | None
 ) -> None:
+    await turn.answer(close=True)
+    if not await is_therapist(turn):  # removed by an admin while building
+        await turn.end_dialog()
+        await turn.say(turn.t("therapists.only"))
+        return
     specs = [clients.ExerciseSpec(e["name"], e["dose"]) for e in state.data["exercises"]]
     async with turn.svc.db.transaction() as session:
         therapist = await clients.ensure_therapist(
@@ -130,13 +132,7 @@ async def _finish(
             turn.svc.settings.invite_ttl,
         )
         await dialogs.clear(session, turn.user.id)
-    await turn.answer(close=True)
-    link = f"https://t.me/{turn.context.bot.username}?start={token}"
-    await turn.say(
-        turn.t(
-            "newclient.invite",
-            label=state.data["label"],
-            link=link,
-            expires=invite.expires_at.date().isoformat(),
-        )
+    assert invite.id is not None
+    await send_invite(
+        turn, "newclient.invite", state.data["label"], token, invite.id, invite.expires_at
     )

@@ -18,6 +18,7 @@ from bot.flows.router import Router
 from bot.flows.turn import Turn, edit_quietly
 from bot.views.callbacks import FEEL, FEELING_CODES, LATER, REPLY, REPLY_CODES, Callback
 from bot.views.nudges import feeling_keyboard, later_keyboard, recorded_text, reply_keyboard
+from bot.views.pause import welcome_back
 
 RENUDGE_AFTER = timedelta(hours=1)
 # Offer "this evening" only while there is a sensible gap before it.
@@ -110,7 +111,7 @@ async def _after_record(turn: Turn, result: ReplyResult, kind: ReplyKind) -> Non
         if pressed:
             await turn.answer()
         await _close_nudge_buttons(turn, nudge, lang, kind)
-    async with followups.around_answer(turn, nudge, kind):  # welcome back, pattern offer
+    async with followups.around_answer(turn, nudge, kind) as nudge:  # welcome back, offers
         await _acknowledge(turn, kind, nudge)
 
 
@@ -137,13 +138,14 @@ async def _close_nudge_buttons(
 async def _acknowledge(turn: Turn, kind: ReplyKind, nudge: AnsweredNudge) -> None:
     """The kind words after a newly recorded answer, plus the follow-up question if any."""
     lang, texts = nudge.language or turn.lang, turn.svc.texts
+    welcome = welcome_back(texts, lang) if nudge.welcome_back else ""
     if kind is ReplyKind.LATER:
         evening = _evening(turn, lang, nudge.timezone)
         label = texts.format_time(lang, evening.time()) if evening else None
         markup = later_keyboard(texts, lang, nudge.nudge_id, label)
-        await turn.say(texts.get(lang, "reply.later"), markup)
+        await turn.say(welcome + texts.get(lang, "reply.later"), markup)
         return
-    words = texts.get(lang, f"reply.{kind.value}")
+    words = welcome + texts.get(lang, f"reply.{kind.value}")
     if kind in (ReplyKind.DONE, ReplyKind.SOME):
         # One message, not two: the kind words and the "how did it feel?" question.
         markup = feeling_keyboard(texts, lang, nudge.nudge_id)

@@ -8,7 +8,23 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
-from bot.flows import enrolment, followups, general, messages, newclient, nudge_replies, patterns
+from bot.flows import (
+    enrolment,
+    erasure,
+    followups,
+    general,
+    invites,
+    messages,
+    newclient,
+    nudge_replies,
+    patterns,
+    pause,
+    privacy,
+    progress,
+    routine,
+    stop,
+    therapists,
+)
 from bot.flows.router import Dispatcher, Router
 
 ROUTERS: tuple[Router, ...] = (
@@ -18,7 +34,15 @@ ROUTERS: tuple[Router, ...] = (
     patterns.router,
     messages.router,
     newclient.router,
+    progress.router,
+    routine.router,
+    invites.router,
+    therapists.router,
     general.router,
+    pause.router,
+    stop.router,
+    privacy.router,
+    erasure.router,
 )
 
 

@@ -50,6 +50,7 @@ class Audience(StrEnum):
     EVERYONE = "everyone"
     CLIENTS = "clients"
     THERAPISTS = "therapists"
+    ADMINS = "admins"  # therapists who may also add and remove therapists
 
 
 @dataclass(frozen=True)
@@ -119,9 +120,9 @@ class Dispatcher:
             for command in router.commands:
                 _claim(self.commands, command.name, command, "command")
 
-    def menu(self, audience: Audience) -> list[Command]:
-        """Commands for one audience's menu, in the order the flows declared them."""
-        wanted = {audience, Audience.EVERYONE}
+    def menu(self, *audiences: Audience) -> list[Command]:
+        """Commands for a menu shown to these audiences, in the order the flows declared them."""
+        wanted = {*audiences, Audience.EVERYONE}
         return [c for c in self.commands.values() if c.menu in wanted]
 
     def install(self, app: Application) -> None:  # type: ignore[type-arg]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
+from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Message, Update, User
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ContextTypes
 
@@ -22,8 +24,12 @@ from bot.services.delivery import retry_seconds
 from bot.settings import Settings
 from bot.texts import Texts
 
+if TYPE_CHECKING:
+    from bot.flows.menus import CommandMenus
+
 SERVICES_KEY = "services"
 FLOOD_RETRIES = 3
+T = TypeVar("T")
 
 
 @dataclass
@@ -37,6 +43,7 @@ class Services:
     cities: CityIndex
     writer: BatchWriter  # group commit for the busiest writes (answers to nudges)
     poke_scheduler: Any = None  # callable; set once the nudge engine exists
+    menus: CommandMenus | None = None  # set once the flows are installed
 
     def lang(self, user: User | None) -> str:
         return self.texts.language_for(user.language_code if user else None)
@@ -90,6 +97,16 @@ class Turn:
             return None
         return await self.tell(chat.id, text, markup)
 
+    async def send_media(self, kind: str, media: Any, caption: str | None = None) -> Message | None:
+        """A "photo", "video" or "document" (a Telegram file id, or bytes to upload) to
+        this chat, waiting out flood control like `tell`."""
+        chat = self.update.effective_chat
+        if chat is None:
+            return None
+        bot = self.context.bot
+        send = {"photo": bot.send_photo, "video": bot.send_video, "document": bot.send_document}
+        return await patiently(lambda: send[kind](chat.id, media, caption=caption))
+
     async def tell(
         self,
         chat_id: int,
@@ -104,16 +121,34 @@ class Turn:
         try again, a few times, before letting the error handler apologise.
         `protect` stops forwarding and saving (health alerts to a therapist).
         """
-        for attempt in range(1, FLOOD_RETRIES + 1):
-            try:
-                return await self.context.bot.send_message(
-                    chat_id, text, reply_markup=markup, protect_content=protect or None
-                )
-            except RetryAfter as exc:
-                if attempt == FLOOD_RETRIES:
-                    raise
-                await asyncio.sleep(retry_seconds(exc.retry_after))
-        raise AssertionError("unreachable")
+        return await patiently(
+            lambda: self.context.bot.send_message(
+                chat_id, text, reply_markup=markup, protect_content=protect or None
+            )
+        )
+
+    async def send_photo(
+        self,
+        render: Callable[[], bytes],
+        filename: str,
+        caption: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> Message | None:
+        """An image made for this person (a QR code, a chart) as a photo with a caption.
+
+        "Sending a photo…" shows while `render` runs, in a thread, off the event loop
+        that answers everyone else.
+        """
+        chat = self.update.effective_chat
+        if chat is None:
+            return None
+        await self.context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
+        photo = await asyncio.to_thread(render)
+        return await patiently(
+            lambda: self.context.bot.send_photo(
+                chat.id, InputFile(photo, filename=filename), caption=caption, reply_markup=markup
+            )
+        )
 
     async def answer(self, text: str | None = None, *, close: bool = False) -> None:
         """Answer the pressed button (Telegram wants every press answered); optionally
@@ -129,6 +164,18 @@ class Turn:
     async def end_dialog(self) -> bool:
         async with self.svc.db.transaction() as session:
             return await dialogs.clear(session, self.user.id)
+
+
+async def patiently(send: Callable[[], Awaitable[T]]) -> T:
+    """Make a request to Telegram, waiting out flood control (429) a few times."""
+    for attempt in range(1, FLOOD_RETRIES + 1):
+        try:
+            return await send()
+        except RetryAfter as exc:
+            if attempt == FLOOD_RETRIES:
+                raise
+            await asyncio.sleep(retry_seconds(exc.retry_after))
+    raise AssertionError("unreachable")
 
 
 async def edit_quietly(

@@ -29,7 +29,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
-from bot.db import attempts
+from bot.db import attempts, pauses
 from bot.db import nudges as store
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
@@ -220,6 +220,7 @@ class NudgeEngine:
         now = self._clock.now()
         cfg = self._config
         async with self._db.transaction() as session:
+            await pauses.resume_elapsed(session, now)  # a pause whose day has come ends first
             claim = await store.claim_due(session, now, cfg.grace, cfg.batch_size)
         if claim.expired:
             self.stats["expired"] += claim.expired
@@ -408,7 +409,7 @@ class NudgeEngine:
         if self._scheduler is None:
             return
         async with self._db.transaction() as session:
-            wakes = [await store.next_wake(session)]
+            wakes = [await store.next_wake(session), await pauses.next_pause_end(session)]
             if self._errands is not None:
                 wakes.append(await self._errands.next_wake(session))
         wake_at = min((wake for wake in wakes if wake is not None), default=None)

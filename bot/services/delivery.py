@@ -45,7 +45,9 @@ class TelegramSender:
         self, content: NudgeContent, renudge: bool, gate: Gate | None = None
     ) -> Attempt:
         text = nudge_text(self._texts, content, renudge)
-        markup = reply_keyboard(self._texts, content.language, content.nudge_id, renudge=renudge)
+        markup = reply_keyboard(
+            self._texts, content.language, content.nudge_id, renudge=renudge, shows=content.shows
+        )
         try:
             with gated(gate):
                 message = await self._bot.send_message(content.chat_id, text, reply_markup=markup)

@@ -3,6 +3,9 @@
 Callback data comes back from the client and can be forged or stale, so parsing
 never trusts it: anything malformed yields None and the handler refuses politely.
 Telegram caps callback data at 64 bytes; ours stays well under.
+
+A prefix is one lowercase letter, or (the therapist's workspace, which needed more
+than the alphabet had left) an uppercase T and one lowercase letter: "Ta", "Tr".
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from dataclasses import dataclass
 
 from bot.domain.types import Feeling, ReplyKind
 
-_SAFE = re.compile(r"^[a-z]:[A-Za-z0-9_./+-]{0,40}(?::[A-Za-z0-9_./+-]{0,40}){0,2}$")
+_PREFIX = r"(?:[a-z]|T[a-z])"
+_ARG = r"[A-Za-z0-9_./+-]{0,40}"
+_SAFE = re.compile(rf"^{_PREFIX}:{_ARG}(?::{_ARG}){{0,2}}\Z")  # \Z: no trailing newline
 
 REPLY = "r"
 LATER = "l"
@@ -22,6 +27,14 @@ ZONE = "z"
 TIME = "t"
 DAYS = "d"
 NEWCLIENT = "n"
+SHOW = "o"  # "Show me": an exercise's photo or video, by exercise id
+PAUSE = "a"  # a break from nudges: a:3, a:7, a:14, a:d (a date), a:u (until I say), a:x
+STOP = "s"  # confirm /stop: s:y, s:n
+ERASE = "x"  # confirm /deletemydata: x:y, x:n
+# The therapist's workspace: "T" and one lowercase letter.
+THERAPISTS = "Ta"  # /therapists: an admin removes a therapist (ask, confirm, keep)
+REVOKE_INVITE = "Tr"  # "Revoke link" under an invite's QR code
+REISSUE_INVITE = "Ti"  # /invite: a fresh link for a client who lost theirs
 QUIET = "q"  # q:<quiet spell>:<choice>, the question after a quiet spell
 PATTERN = "u"  # u:<pattern offer>:y|n, a change of time or day offered once
 QUIET_PAUSE, QUIET_TIME, QUIET_CARRY_ON = "p", "t", "c"

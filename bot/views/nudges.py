@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db.nudges import NudgeContent
 from bot.domain.types import Feeling, ReplyKind
 from bot.texts import Texts
 from bot.views.callbacks import FEEL, FEELING_CODE_OF, LATER, REPLY, REPLY_CODE_OF, encode
+from bot.views.routine import show_me_rows
 
 
 def nudge_text(texts: Texts, content: NudgeContent, renudge: bool) -> str:
@@ -23,9 +26,17 @@ def nudge_text(texts: Texts, content: NudgeContent, renudge: bool) -> str:
 
 
 def reply_keyboard(
-    texts: Texts, lang: str, nudge_id: int, *, renudge: bool
+    texts: Texts,
+    lang: str,
+    nudge_id: int,
+    *,
+    renudge: bool,
+    shows: Sequence[tuple[int, str]] = (),
 ) -> InlineKeyboardMarkup:
-    """Done / Some of it / Later / Not today; a re-nudge drops "Later" (it is one-off)."""
+    """Done / Some of it / Later / Not today; a re-nudge drops "Later" (it is one-off).
+
+    Below them, a "Show me" row per exercise with a photo or video (`shows`).
+    """
 
     def button(kind: ReplyKind) -> InlineKeyboardButton:
         return InlineKeyboardButton(
@@ -41,7 +52,8 @@ def reply_keyboard(
             button(ReplyKind.NOT_TODAY),
         ]
     )
-    return InlineKeyboardMarkup([[button(ReplyKind.DONE), button(ReplyKind.SOME)], second_row])
+    answers = [[button(ReplyKind.DONE), button(ReplyKind.SOME)], second_row]
+    return InlineKeyboardMarkup([*answers, *show_me_rows(texts, lang, shows)])
 
 
 def recorded_text(texts: Texts, lang: str, original: str, kind: ReplyKind) -> str:

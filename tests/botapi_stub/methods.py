@@ -63,6 +63,17 @@ CHAT_ACTIONS = frozenset(
     }
 )
 
+# BotCommandScope types and the fields each requires (Bot API "BotCommandScope").
+COMMAND_SCOPES: dict[str, tuple[str, ...]] = {
+    "default": (),
+    "all_private_chats": (),
+    "all_group_chats": (),
+    "all_chat_administrators": (),
+    "chat": ("chat_id",),
+    "chat_administrators": ("chat_id",),
+    "chat_member": ("chat_id", "user_id"),
+}
+
 
 def api_method(name: str) -> Callable[[F], F]:
     """Mark a coroutine method as the implementation of Bot API method ``name``."""
@@ -294,10 +305,24 @@ class BotApiMethods:
 
     # -- commands, descriptions, menu -----------------------------------------------------------
 
-    @staticmethod
-    def _scope_key(p: Params) -> tuple[str, str]:
+    def _scope_key(self, p: Params) -> tuple[str, str]:
+        """A BotCommandScope, checked as Telegram checks it: a known type, and for the
+        chat scopes a chat the bot knows (a user who never wrote to it is "chat not found")."""
         scope = p.json("scope", what="scope") or {"type": "default"}
-        return json.dumps(scope, sort_keys=True), p.string("language_code") or ""
+        kind = scope.get("type") if isinstance(scope, dict) else None
+        if kind not in COMMAND_SCOPES:
+            raise bad_request("can't parse BotCommandScope JSON object")
+        fields = COMMAND_SCOPES[kind]
+        if any(not isinstance(scope.get(name), int) for name in fields):
+            raise bad_request("chat_id is empty" if "chat_id" in fields else "user not found")
+        if "chat_id" in fields:
+            chat = self.state.chats.get(scope["chat_id"])
+            if chat is None or not chat.started:
+                raise bad_request("chat not found")
+        if "user_id" in fields and scope["user_id"] not in self.state.chats:
+            raise bad_request("user not found")
+        key = {"type": kind, **{name: scope[name] for name in fields}}
+        return json.dumps(key, sort_keys=True), p.string("language_code") or ""
 
     @api_method("setMyCommands")
     async def set_my_commands(self, p: Params) -> bool:

@@ -5,8 +5,8 @@ Adds to each nudge the end of its local day (pending until the day is closed as
 made once each, and the messages relayed between a client and their therapist
 (their text sealed).
 
-Revision ID: 0004_followups
-Revises: 0003
+Revision ID: 0007_followups
+Revises: 0006
 """
 
 from collections.abc import Sequence
@@ -17,8 +17,8 @@ from alembic import op
 
 import bot.db.types
 
-revision: str = "0004_followups"
-down_revision: str | None = "0003"
+revision: str = "0007_followups"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
