@@ -27,6 +27,7 @@ from bot.flows.menus import CommandMenus
 from bot.flows.router import Dispatcher
 from bot.flows.turn import SERVICES_KEY, Services
 from bot.scheduling.engine import EngineConfig, NudgeEngine
+from bot.scheduling.followups import Followups
 from bot.scheduling.leases import PersonLocks
 from bot.scheduling.ratelimit import RateLimiter
 from bot.services.delivery import TelegramSender
@@ -115,6 +116,7 @@ class BotRuntime:
             writer,
             marks,
             telemetry=metrics,
+            errands=Followups(db, texts, settings.followup_after),
         )
         metrics.watch_queue(lambda: engine.queue_depth)
         app.bot_data[SERVICES_KEY] = Services(

@@ -45,6 +45,7 @@ class Settings:
     default_language: str = "en"
     invite_ttl: timedelta = timedelta(days=14)
     nudge_grace: timedelta = timedelta(hours=2)
+    followup_after: timedelta = timedelta(hours=2)  # one gentle follow-up after no answer
     nudge_lease: timedelta = timedelta(seconds=60)
     sender_lease: timedelta = timedelta(seconds=10)
     request_timeout_s: float = 10.0
@@ -239,6 +240,7 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         default_language=env.get("DEFAULT_LANGUAGE", "").strip() or "en",
         invite_ttl=timedelta(days=_positive_float(env, "INVITE_TTL_DAYS", 14)),
         nudge_grace=timedelta(hours=_positive_float(env, "NUDGE_GRACE_HOURS", 2)),
+        followup_after=timedelta(hours=_positive_float(env, "FOLLOWUP_AFTER_H", 2)),
         nudge_lease=timedelta(seconds=_positive_float(env, "NUDGE_LEASE_S", 60)),
         sender_lease=timedelta(seconds=_positive_float(env, "SENDER_LEASE_S", 10)),
         request_timeout_s=_positive_float(env, "TELEGRAM_TIMEOUT_S", 10),

@@ -53,6 +53,13 @@ class Database:
             yield session
 
     @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A read that does not queue behind our writes (SQLite in WAL mode reads alongside
+        a writer); for looks on busy paths that change nothing."""
+        async with self._sessions() as session:
+            yield session
+
+    @asynccontextmanager
     async def core_transaction(self) -> AsyncIterator[AsyncConnection]:
         """The same, on a plain connection, for bulk Core statements on hot paths."""
         async with self.turn(), self.engine.begin() as connection:

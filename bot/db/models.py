@@ -14,7 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from bot.db.types import EncryptedText, UTCDateTime
 from bot.domain.quiet_hours import DEFAULT_QUIET_HOURS
-from bot.domain.types import ClientStatus, Frequency, NudgeStatus
+from bot.domain.types import ClientStatus, Frequency, MessageDirection, NudgeStatus
 
 
 def _instant(*, nullable: bool = True, index: bool = False) -> Column[datetime]:
@@ -124,7 +124,7 @@ class Nudge(SQLModel, table=True):
     attempts: int = 0  # HTTP attempts made, all outcomes included
     attempt_log: str = ""  # one short code per attempt: ok, 429, 5xx, timeout, net, 403, 400
     last_error: str | None = None
-    outcome: str | None = None  # the one final answer: done/some/skipped/not_today
+    outcome: str | None = None  # the one final answer: done/some/skipped/not_today, or no_reply
     later_at: datetime | None = Field(default=None, sa_column=_instant())
     renudge_at: datetime | None = Field(default=None, sa_column=_instant())
     renudge_claimed_at: datetime | None = Field(default=None, sa_column=_instant())
@@ -135,6 +135,12 @@ class Nudge(SQLModel, table=True):
     barrier: str | None = None
     barrier_note: str | None = Field(default=None, sa_type=EncryptedText)
     exercises_done: str | None = None
+    # No answer (bot/db/followups.py): the end of the local day, until the day is
+    # closed (then NULL again, so only open days are ever scanned); the one gentle
+    # follow-up, claimed (sent or skipped) once.
+    closes_at: datetime | None = Field(default=None, sa_column=_instant(index=True))
+    followup_claimed_at: datetime | None = Field(default=None, sa_column=_instant())
+    followup_message_id: int | None = None
 
 
 class Reply(SQLModel, table=True):
@@ -224,3 +230,53 @@ class ConcernReport(SQLModel, table=True):
     source: str  # "button", "text" or "barrier"
     words: str | None = Field(default=None, sa_type=EncryptedText)  # what they typed
     at: datetime = Field(sa_column=_instant(nullable=False))
+
+
+class QuietSpell(SQLModel, table=True):
+    """Several nudges in a row without an answer: follow-ups stop, and the client is asked
+    once (and the therapist told once) until an answer ends the spell."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    started_at: datetime = Field(sa_column=_instant(nullable=False))
+    asked_at: datetime | None = Field(default=None, sa_column=_instant())  # claimed, then sent
+    told_at: datetime | None = Field(default=None, sa_column=_instant())  # the therapist
+    ended_at: datetime | None = Field(default=None, sa_column=_instant())
+
+
+class PatternOffer(SQLModel, table=True):
+    """A change of time or day the bot offered once, after spotting a pattern in the answers."""
+
+    __table_args__ = (UniqueConstraint("slot_id", "key", name="uq_patternoffer_slot_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    slot_id: int = Field(foreign_key="reminderslot.id")
+    key: str  # the pattern, e.g. "time:evening" or "day:0" (bot/domain/patterns.py)
+    kind: str  # a PatternKind
+    local_time: str | None = None  # "HH:MM" suggested
+    weekday: int | None = None
+    to_weekday: int | None = None
+    offered_at: datetime = Field(sa_column=_instant(nullable=False))
+    answer: str | None = None  # "yes" or "no"
+    answered_at: datetime | None = Field(default=None, sa_column=_instant())
+
+
+class Message(SQLModel, table=True):
+    """A message between a client and their therapist, relayed through the bot (/message).
+
+    `relay_chat_id`/`relay_message_id` name the bot's copy in the recipient's chat, so a
+    therapist's reply to that copy finds its way back to the client.
+    """
+
+    __table_args__ = (Index("ix_message_relay", "relay_chat_id", "relay_message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    direction: str = Field(default=MessageDirection.TO_THERAPIST)
+    text: str = Field(sa_type=EncryptedText)
+    created_at: datetime = Field(sa_column=_instant(nullable=False))
+    delivered_at: datetime | None = Field(default=None, sa_column=_instant())
+    relay_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    relay_message_id: int | None = None
+    reply_to_id: int | None = Field(default=None, foreign_key="message.id")

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, func, select, update
@@ -20,8 +20,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Client, Exercise, Nudge, ReminderSlot, Reply, Routine, Therapist
 from bot.db.pauses import take_welcome_back
+from bot.domain.quiet import end_of_local_day
 from bot.domain.schedule import next_due, occurrence_local_date
-from bot.domain.types import ClientStatus, NudgeStatus, ReplyKind
+from bot.domain.types import NO_REPLY, ClientStatus, NudgeStatus, ReplyKind
 
 FINAL_KINDS = frozenset({ReplyKind.DONE, ReplyKind.SOME, ReplyKind.SKIPPED, ReplyKind.NOT_TODAY})
 # How many stale occurrences of one slot we record individually after downtime
@@ -95,15 +96,20 @@ async def claim_due(
         local_time = time.fromisoformat(local_text)
 
         def occurrence(due: datetime, status: NudgeStatus) -> dict[str, Any]:
+            day = occurrence_local_date(due, local_time, zone)  # noqa: B023
             return {
                 "slot_id": slot_id,  # noqa: B023 (used at once, inside this iteration)
                 "client_id": client_id,  # noqa: B023
-                "local_date": occurrence_local_date(due, local_time, zone),  # noqa: B023
+                "local_date": day,
                 "due_at": due,
                 "status": status,
                 "claimed_at": now,
                 "attempts": 0,
                 "attempt_log": "",
+                # An unanswered day closes as "no reply" then (bot/db/followups.py).
+                "closes_at": (
+                    end_of_local_day(day, zone) if status is NudgeStatus.CLAIMED else None  # noqa: B023
+                ),
             }
 
         due = old_due
@@ -349,12 +355,17 @@ async def _owned_nudge(
     return None, AnsweredNudge(*row[:8])
 
 
-def _answer_guard(nudge_id: int, user_id: int) -> Any:
-    """UPDATE of an unanswered nudge that belongs to this person, and nobody else's."""
+def _answer_guard(nudge_id: int, user_id: int, *, late: bool = False) -> Any:
+    """UPDATE of an unanswered nudge that belongs to this person, and nobody else's.
+
+    `late`: a day closed as "no reply" still takes a final answer tapped on its
+    nudge afterwards (done the evening before, tapped the next morning, counts).
+    """
     owner = select(_CLIENT.c.id).where(_CLIENT.c.telegram_user_id == user_id)
+    open_ = _NUDGE.c.outcome.is_(None)
     return update(_NUDGE).where(
         _NUDGE.c.id == nudge_id,
-        _NUDGE.c.outcome.is_(None),
+        or_(open_, _NUDGE.c.outcome == NO_REPLY) if late else open_,
         _NUDGE.c.client_id.in_(owner.scalar_subquery()),
     )
 
@@ -378,16 +389,17 @@ async def record_reply(conn: AsyncConnection, request: ReplyRequest) -> ReplyRes
     the arbiter, so double taps, stale or forged buttons and concurrent updates can't
     record anything twice. Core statements, because this runs for every press."""
     nudge_id, user_id, kind, now = request.nudge_id, request.user_id, request.kind, request.now
-    guard = _answer_guard(nudge_id, user_id)
     if kind in FINAL_KINDS:
-        guard = guard.values(outcome=kind)
+        guard = _answer_guard(nudge_id, user_id, late=True).values(outcome=kind)
     else:
-        guard = guard.where(_NUDGE.c.later_at.is_(None)).values(later_at=now)
+        guard = _answer_guard(nudge_id, user_id).where(_NUDGE.c.later_at.is_(None))
+        guard = guard.values(later_at=now)
     row = (await conn.execute(guard.returning(*_ANSWERED.selected_columns[:6]))).first()
     if row is None:
         # The rare path: say why nothing was recorded.
         refusal, nudge = await _owned_nudge(conn, nudge_id, user_id)
-        if refusal or nudge is None:
+        if refusal or nudge is None or nudge.outcome == NO_REPLY:
+            # "Later" for a day that has closed is as stale as a button can be.
             return ReplyResult(refusal or ReplyOutcome.UNKNOWN)
         if nudge.outcome is not None and nudge.outcome != kind:
             return ReplyResult(ReplyOutcome.CLOSED, nudge)

@@ -32,7 +32,7 @@ class ExportRow:
 
 def outcome_code(final: str | None, said_later: bool) -> str:
     """The final answer if there is one; "later" if that was the last word; else no reply."""
-    if final is not None:
+    if final is not None and final != NO_REPLY:  # the engine closes unanswered days
         return ReplyKind(final).value
     return LATER if said_later else NO_REPLY
 

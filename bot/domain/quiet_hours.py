@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import time
 
+from bot.domain.quiet import in_quiet_hours
+
 QuietHours = tuple[str, str]
 
 DEFAULT_QUIET_HOURS: QuietHours = ("21:30", "08:00")
@@ -26,12 +28,7 @@ def is_quiet(at: time, quiet: QuietHours | None) -> bool:
     if quiet is None:
         return False
     start, end = (time.fromisoformat(value) for value in quiet)
-    at = at.replace(second=0, microsecond=0, tzinfo=None)
-    if start == end:
-        return False
-    if start < end:
-        return start <= at < end
-    return at >= start or at < end
+    return in_quiet_hours(at.replace(second=0, microsecond=0, tzinfo=None), start, end)
 
 
 def preset_code(quiet: QuietHours) -> str:

@@ -95,3 +95,15 @@ class Concern(StrEnum):
     PAINFUL = "painful"
     HARD = "hard"
     SORE = "sore"
+
+
+# The outcome the engine records for an occurrence nobody answered by the end of
+# the client's local day (bot/db/followups.py). Not a ReplyKind: nobody says it.
+NO_REPLY = "no_reply"
+
+
+class MessageDirection(StrEnum):
+    """Which way a message relayed between a client and their therapist went (/message)."""
+
+    TO_THERAPIST = "to_therapist"
+    TO_CLIENT = "to_client"

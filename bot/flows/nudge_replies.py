@@ -19,6 +19,7 @@ from bot.db.dialogs import DialogState
 from bot.db.nudges import AnsweredNudge, ReplyOutcome, ReplyResult
 from bot.domain.replies import find_concern, normalise, parse_reply
 from bot.domain.types import Concern, ReplyKind
+from bot.flows import followups
 from bot.flows.concerns import raise_concern
 from bot.flows.router import Router
 from bot.flows.turn import Turn, edit_quietly
@@ -176,7 +177,8 @@ async def _after_record(turn: Turn, result: ReplyResult, kind: ReplyKind) -> Non
         if pressed:
             await turn.answer()
         await _close_nudge_buttons(turn, nudge, lang, kind)
-    await _acknowledge(turn, kind, nudge)
+    async with followups.around_answer(turn, nudge, kind) as nudge:  # welcome back, offers
+        await _acknowledge(turn, kind, nudge)
 
 
 async def _final_answers(turn: Turn, lang: str, nudge: AnsweredNudge) -> InlineKeyboardMarkup:

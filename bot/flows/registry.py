@@ -13,12 +13,15 @@ from bot.flows import (
     bad_input,
     enrolment,
     erasure,
+    followups,
     general,
     invites,
     language,
     later,
+    messages,
     newclient,
     nudge_replies,
+    patterns,
     pause,
     privacy,
     progress,
@@ -35,6 +38,9 @@ ROUTERS: tuple[Router, ...] = (
     nudge_replies.router,
     after_answer.router,
     later.router,
+    followups.router,
+    patterns.router,
+    messages.router,
     newclient.router,
     progress.router,
     routine.router,
@@ -54,7 +60,7 @@ ROUTERS: tuple[Router, ...] = (
 def install(app: Application) -> Dispatcher:  # type: ignore[type-arg]
     """Register every flow with python-telegram-bot, plus the fallbacks after them."""
     private = filters.ChatType.PRIVATE
-    dispatcher = Dispatcher(ROUTERS, free_text=nudge_replies.answer_typed)
+    dispatcher = Dispatcher(ROUTERS, free_text=messages.typed)
     # First: anything not ours (groups, channels, inline presses) goes no further.
     app.add_handler(TypeHandler(Update, bad_input.gate), group=-3)
     app.add_handler(TypeHandler(Update, language.recall_choice), group=-2)

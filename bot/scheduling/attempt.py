@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.db.nudges import NudgeContent
+from bot.scheduling.errands import Outgoing
 
 # Runs once the request is ready to complete; False means it must not (see bot/transport.py).
 Gate = Callable[[], Awaitable[bool]]
@@ -40,4 +41,9 @@ class Sender(Protocol):
         With a gate, the request is completed only if the gate, run at the last
         moment, returns True; otherwise the outcome is WITHHELD.
         """
+        ...
+
+    async def send(self, outgoing: Outgoing) -> Attempt:
+        """Make exactly one request for a message that is not a nudge; never raise for
+        Telegram or network errors."""
         ...

@@ -37,6 +37,7 @@ from bot.db.nudges import NudgeContent
 from bot.db.sending_marks import SendingMarks
 from bot.domain.types import NudgeStatus
 from bot.scheduling.attempt import Attempt, Outcome, Sender
+from bot.scheduling.errands import Errand, ErrandSource
 from bot.scheduling.leases import SenderLease
 from bot.scheduling.ratelimit import RateLimiter
 from bot.telemetry import NullTelemetry, Telemetry
@@ -82,8 +83,10 @@ class NudgeEngine:
         writer: BatchWriter,
         marks: SendingMarks,
         telemetry: Telemetry | None = None,
+        errands: ErrandSource | None = None,
     ) -> None:
-        """`writer` and `marks` are shared with others and started/stopped by their owner."""
+        """`writer` and `marks` are shared with others and started/stopped by their owner;
+        `errands` are the messages besides nudges (follow-ups and the like)."""
         self._db = db
         self._clock = clock
         self._sender = sender
@@ -92,13 +95,14 @@ class NudgeEngine:
         self._writer = writer
         self._marks = marks
         self._telemetry = telemetry or NullTelemetry()
+        self._errands = errands
         self.lease = SenderLease(db, config.sender_lease)
         self.lease.on_change(self._lease_changed)
         self._keeper: asyncio.Task[None] | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._producer: asyncio.Task[None] | None = None
         self._workers: list[asyncio.Task[None]] = []
-        self._queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize=config.batch_size * 2)
+        self._queue: asyncio.Queue[_Job | Errand] = asyncio.Queue(maxsize=config.batch_size * 2)
         self._queued: set[int] = set()
         self._again = False
         self._stopping = False
@@ -238,7 +242,12 @@ class NudgeEngine:
             await self._queue.put(_Job(content, renudge=False))
         for content in again:
             await self._queue.put(_Job(content, renudge=True))
-        return claim.slots_advanced >= cfg.batch_size or len(ids) >= cfg.batch_size
+        more = False
+        if self._errands is not None:
+            errands, more = await self._errands.due(now)
+            for errand in errands:
+                await self._queue.put(errand)
+        return more or claim.slots_advanced >= cfg.batch_size or len(ids) >= cfg.batch_size
 
     async def _work(self) -> None:
         task = asyncio.current_task()
@@ -247,12 +256,15 @@ class NudgeEngine:
             job = await self._queue.get()
             if self._stopping:
                 # Claimed but not started: the row is still claimed, so the next start sends it.
-                self._queued.discard(job.content.nudge_id)
+                self._forget(job)
                 self._queue.task_done()
                 break
             self._busy.add(task)
             try:
-                await self._deliver(job)
+                if isinstance(job, Errand):
+                    await self._run_errand(job)
+                else:
+                    await self._deliver(job)
             except asyncio.CancelledError:
                 self.stats["stop_abandoned"] += 1
                 raise
@@ -260,15 +272,53 @@ class NudgeEngine:
                 self._outcome(job, "crashed", logging.ERROR, exc_info=True)
             finally:
                 self._busy.discard(task)
-                self._queued.discard(job.content.nudge_id)
+                self._forget(job)
                 self._queue.task_done()
 
-    def _outcome(self, job: _Job, outcome: str, level: int, *, exc_info: bool = False) -> None:
+    def _forget(self, job: _Job | Errand) -> None:
+        if isinstance(job, _Job):
+            self._queued.discard(job.content.nudge_id)
+
+    def _outcome(
+        self, job: _Job | Errand, outcome: str, level: int, *, exc_info: bool = False
+    ) -> None:
         """Count one nudge's outcome and log it as one line (nudge_id and outcome as fields)."""
+        if isinstance(job, Errand):
+            outcome = f"{job.name}_{outcome}"
+            what, ref, nudge_id = job.name, job.ref, job.nudge_id
+        else:
+            what, ref = "nudge", job.content.nudge_id
+            nudge_id = ref
         self._telemetry.nudge_outcome(outcome)
-        nudge_id = job.content.nudge_id
-        extra = {"nudge_id": nudge_id, "outcome": outcome}
-        log.log(level, "nudge %d: %s", nudge_id, outcome, extra=extra, exc_info=exc_info)
+        extra: dict[str, object] = {"outcome": outcome}
+        if nudge_id is not None:
+            extra["nudge_id"] = nudge_id
+        log.log(level, "%s %d: %s", what, ref, outcome, extra=extra, exc_info=exc_info)
+
+    async def _run_errand(self, errand: Errand) -> None:
+        """Send a follow-up or the like: paced like nudges, by the lease holder, once."""
+        failures = 0
+        while True:
+            async with self._limiter.slot(errand.outgoing.chat_id):
+                if not self.lease.held():
+                    self.stats["handed_over"] += 1
+                    self._outcome(errand, "unsent", logging.INFO)
+                    return  # claimed already: dropped rather than risk it twice
+                result = await self._sender.send(errand.outgoing)
+            if result.outcome is Outcome.RETRY_AFTER:
+                self._limiter.pause(max(result.retry_after_s, 1.0))
+                continue
+            if result.outcome is Outcome.NETWORK and failures + 1 < self._config.max_attempts:
+                failures += 1  # not accepted, so a retry can't duplicate it
+                await asyncio.sleep(self._config.backoff_s * 2 ** (failures - 1))
+                continue
+            break
+        if result.outcome is Outcome.OK and result.message_id is not None:
+            if errand.sent is not None:
+                await errand.sent(result.message_id)
+            self._outcome(errand, "sent", logging.DEBUG)
+        else:
+            self._outcome(errand, "unsent", logging.INFO)
 
     async def _deliver(self, job: _Job) -> None:
         content, cfg = job.content, self._config
@@ -359,8 +409,10 @@ class NudgeEngine:
         if self._scheduler is None:
             return
         async with self._db.transaction() as session:
-            wakes = (await store.next_wake(session), await pauses.next_pause_end(session))
-        wake_at = min((at for at in wakes if at is not None), default=None)
+            wakes = [await store.next_wake(session), await pauses.next_pause_end(session)]
+            if self._errands is not None:
+                wakes.append(await self._errands.next_wake(session))
+        wake_at = min((wake for wake in wakes if wake is not None), default=None)
         if wake_at is None:
             return
         delay = (wake_at - self._clock.now()).total_seconds()

@@ -47,6 +47,9 @@ LANGUAGE = "g"  # g:<language>, plus ":s" when chosen from /settings
 SETTINGS = "y"  # y:<what>[:<value>], see bot/flows/settings.py
 BARRIER = "b"  # b:<nudge>:<barrier code>, after "not today"
 TICK = "e"  # e:<nudge>:<exercise position>, after "some of it"
+QUIET = "q"  # q:<quiet spell>:<choice>, the question after a quiet spell
+PATTERN = "u"  # u:<pattern offer>:y|n, a change of time or day offered once
+QUIET_PAUSE, QUIET_TIME, QUIET_CARRY_ON = "p", "t", "c"
 
 REPLY_CODES: dict[str, ReplyKind] = {
     "d": ReplyKind.DONE,

@@ -1,0 +1,38 @@
+"""What a client chose about being followed up: on or off, and their quiet hours.
+
+/settings stores them per person (bot/db/person_settings.py); the follow-up code
+reads them through `client_preferences`, as wall-clock times it can compare.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db import person_settings
+from bot.db.models import Client
+
+DEFAULT_QUIET_START = time(21, 30)
+DEFAULT_QUIET_END = time(8, 0)
+
+
+@dataclass(frozen=True)
+class Preferences:
+    followups: bool = True  # one gentle follow-up when a nudge goes unanswered
+    quiet_start: time = DEFAULT_QUIET_START  # local; nothing optional is sent from here...
+    quiet_end: time = DEFAULT_QUIET_END  # ...until here (the span may wrap past midnight)
+
+
+DEFAULTS = Preferences()
+
+
+async def client_preferences(session: AsyncSession, client_id: int) -> Preferences:
+    """The client's follow-up preferences; no quiet hours is an empty window (start = end)."""
+    client = await session.get(Client, client_id)
+    if client is None:
+        return DEFAULTS
+    quiet = await person_settings.quiet_hours(session, client)
+    start, end = (time.fromisoformat(v) for v in quiet) if quiet else (time(0), time(0))
+    return Preferences(await person_settings.followups_enabled(session, client), start, end)
