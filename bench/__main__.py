@@ -6,8 +6,8 @@ benchmark (and its heavier imports) never breaks ``--help`` or the others.
 A benchmark module ``bench/<name>.py`` provides:
 
 * ``add_arguments(parser: argparse.ArgumentParser) -> None`` (optional): its own options,
-  besides the ones every benchmark takes (``--keep``, ``--strict``, ``--bot-path``; see
-  :func:`add_common_arguments`);
+  besides the ones every benchmark takes (``--keep``, ``--strict``, ``--bot-path``,
+  ``--database``; see :func:`add_common_arguments`);
 * ``run(args: argparse.Namespace) -> int | None`` or ``async def run(args) -> int | None``:
   does the work, prints a table, and as its last stdout line exactly one JSON object
   (``bench.report.print_table`` / ``bench.report.emit_json``). A coroutine is run with
@@ -24,6 +24,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+
+from bench.database import ENGINES, DatabaseUnavailable
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,13 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         help="run the bot package from this checkout instead, for A/B comparisons "
         "(the database is still seeded by this one, so the schemas must match)",
     )
+    parser.add_argument(
+        "--database",
+        choices=ENGINES,
+        default="sqlite",
+        help="the bot's database: a file in the run's folder, or a throwaway PostgreSQL "
+        "server started for the run (needs Debian's postgresql package)",
+    )
 
 
 def _top_parser() -> argparse.ArgumentParser:
@@ -127,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         # turn the interrupt into the conventional exit code without a traceback.
         print("python -m bench: interrupted", file=sys.stderr)
         return 130
+    except DatabaseUnavailable as exc:
+        print(f"python -m bench: {exc}", file=sys.stderr)
+        return 2
     return int(result or 0)
 
 
