@@ -20,10 +20,11 @@ import argparse
 import asyncio
 import importlib
 import inspect
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from types import FrameType, ModuleType
 
 from bench.database import ENGINES, DatabaseUnavailable
 
@@ -110,6 +111,10 @@ def _top_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     top = _top_parser().parse_args(argv)
     try:
@@ -127,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         add_arguments(parser)
     add_common_arguments(parser)
     args = parser.parse_args(top.args)
+    # A SIGTERM (a timeout, a supervisor) cleans up like Ctrl-C: the bots, the stub and a
+    # PostgreSQL server of our own would otherwise go on running without us.
+    signal.signal(signal.SIGTERM, _interrupted)
     try:
         result = module.run(args)
         if inspect.iscoroutine(result):

@@ -180,6 +180,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kills", type=int, default=3, help="SIGKILLs during the burst")
     parser.add_argument("--lease", type=float, default=2.0, help="NUDGE_LEASE_S for the bot")
     parser.add_argument(
+        "--sender-lease",
+        type=float,
+        default=10.0,
+        help="SENDER_LEASE_S for the bot (its default): a restarted bot sends once the killed "
+        "one's lease has run out; shorter makes runs with many kills quicker",
+    )
+    parser.add_argument(
         "--safety", type=float, default=1.0, help="SCHEDULER_SAFETY_INTERVAL_S for the bot"
     )
     parser.add_argument(
@@ -229,6 +236,7 @@ async def measure(
         "SEND_RATE_PER_S": f"{args.limit:g}",
         "PER_CHAT_INTERVAL_S": "1",
         "NUDGE_LEASE_S": f"{args.lease:g}",
+        "SENDER_LEASE_S": f"{args.sender_lease:g}",
         "SCHEDULER_SAFETY_INTERVAL_S": f"{args.safety:g}",
     }
     incarnations: list[Incarnation] = []
@@ -402,7 +410,10 @@ def run(args: argparse.Namespace) -> int:
     rows: list[tuple[str, object]] = [
         ("clients / limit", f"{args.clients} due at once, {args.limit:g}/s overall, 1/s per chat"),
         ("database", args.database),
-        ("lease / safety tick", f"{args.lease:g} s / {args.safety:g} s (seed {seed})"),
+        (
+            "leases (nudge, sender) / safety tick",
+            f"{args.lease:g} s, {args.sender_lease:g} s / {args.safety:g} s (seed {seed})",
+        ),
     ]
     for life in incarnations:
         end = (
