@@ -12,8 +12,8 @@ live behind ``BenchDatabase``, and a benchmark only picks the engine once::
         rows = await db.rows("SELECT status, COUNT(*) FROM nudge GROUP BY 1")
 
 SQLite is a file in the run's folder; PostgreSQL is a throwaway server of our own
-(tests/pgserver.py), started for the run and removed when it ends, on errors and
-Ctrl-C too.
+(tests/pgserver.py), started for the run and removed when it ends, on errors,
+Ctrl-C and SIGTERM too.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class BenchDatabase(ABC):
         """
 
     @abstractmethod
-    def size_mb(self) -> float:
+    async def size_mb(self) -> float:
         """The space the database takes, in MiB."""
 
 
