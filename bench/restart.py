@@ -203,7 +203,7 @@ def kill_points(clients: int, kills: int, rng: random.Random) -> list[int]:
     return [max(1, int(clients * (i + rng.uniform(0.3, 0.9)) / (kills + 1))) for i in range(kills)]
 
 
-async def _settle(
+async def settle(
     db: BenchDatabase, expected: int, lease: float, safety: float, since: float, deadline: float
 ) -> tuple[dict[str, int], str]:
     """Wait until no nudge is left to send and dead attempts are settled (or can't be).
@@ -281,7 +281,7 @@ async def measure(
                 life.bot.kill()
                 life = await launch()
             assert life.ready_wall is not None
-            counts, settle = await _settle(
+            counts, settled = await settle(
                 db, len(chats), args.lease, args.safety, life.ready_wall, deadline
             )
             await life.bot.stop()
@@ -298,7 +298,7 @@ async def measure(
             "watcher": watcher,
             "incarnations": incarnations,
             "counts": counts,
-            "settle": settle,
+            "settle": settled,
             "rows": rows,
             "problems": problems,
             "cut_off": cut_off.count,
