@@ -6,8 +6,8 @@ benchmark (and its heavier imports) never breaks ``--help`` or the others.
 A benchmark module ``bench/<name>.py`` provides:
 
 * ``add_arguments(parser: argparse.ArgumentParser) -> None`` (optional): its own options,
-  besides the ones every benchmark takes (``--keep``, ``--strict``, ``--bot-path``; see
-  :func:`add_common_arguments`);
+  besides the ones every benchmark takes (``--keep``, ``--strict``, ``--bot-path``,
+  ``--database``; see :func:`add_common_arguments`);
 * ``run(args: argparse.Namespace) -> int | None`` or ``async def run(args) -> int | None``:
   does the work, prints a table, and as its last stdout line exactly one JSON object
   (``bench.report.print_table`` / ``bench.report.emit_json``). A coroutine is run with
@@ -20,10 +20,13 @@ import argparse
 import asyncio
 import importlib
 import inspect
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from types import FrameType, ModuleType
+
+from bench.database import ENGINES, DatabaseUnavailable
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ REGISTRY: dict[str, Benchmark] = {
     "replies": Benchmark("bench.replies", "clients pressing Done: replies per second and latency"),
     "restart": Benchmark(
         "bench.restart", "kill and restart mid-burst: nothing lost, nothing twice"
+    ),
+    "replicas": Benchmark(
+        "bench.replicas", "two bots on one PostgreSQL, the sender SIGKILLed mid-burst"
     ),
 }
 
@@ -84,6 +90,13 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         help="run the bot package from this checkout instead, for A/B comparisons "
         "(the database is still seeded by this one, so the schemas must match)",
     )
+    parser.add_argument(
+        "--database",
+        choices=ENGINES,
+        default="sqlite",
+        help="the bot's database: a file in the run's folder, or a throwaway PostgreSQL "
+        "server started for the run (needs Debian's postgresql package)",
+    )
 
 
 def _top_parser() -> argparse.ArgumentParser:
@@ -99,6 +112,10 @@ def _top_parser() -> argparse.ArgumentParser:
     parser.add_argument("name", choices=sorted(REGISTRY), metavar="NAME", help="benchmark to run")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="options for the benchmark")
     return parser
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         add_arguments(parser)
     add_common_arguments(parser)
     args = parser.parse_args(top.args)
+    # A SIGTERM (a timeout, a supervisor) cleans up like Ctrl-C: the bots, the stub and a
+    # PostgreSQL server of our own would otherwise go on running without us.
+    signal.signal(signal.SIGTERM, _interrupted)
     try:
         result = module.run(args)
         if inspect.iscoroutine(result):
@@ -127,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         # turn the interrupt into the conventional exit code without a traceback.
         print("python -m bench: interrupted", file=sys.stderr)
         return 130
+    except DatabaseUnavailable as exc:
+        print(f"python -m bench: {exc}", file=sys.stderr)
+        return 2
     return int(result or 0)
 
 

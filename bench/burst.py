@@ -56,8 +56,8 @@ from bench.common import (
     read_ledger,
     wait_for_delivery,
 )
+from bench.database import BenchDatabase, open_databases
 from bench.report import emit_json, print_table, target_row, verdict
-from bench.seed import seed_clients
 from bench.stubproc import StubProcess
 from bench.workdir import Workdir
 
@@ -104,7 +104,7 @@ class BurstRun:
     warnings: tuple[int, list[str]]
 
 
-def seed(database_url: str, clients: int, instants: int, due_in: float = 0.0) -> Seeded:
+def seed(db: BenchDatabase, clients: int, instants: int, due_in: float = 0.0) -> Seeded:
     """Seed ``clients`` split over ``instants`` due instants, latest instant first.
 
     With ``due_in`` 0 the instants are spread over the previous whole minute (already
@@ -122,13 +122,13 @@ def seed(database_url: str, clients: int, instants: int, due_in: float = 0.0) ->
     sizes = [clients // instants + (1 if i < clients % instants else 0) for i in range(instants)]
     first = FIRST_CHAT_ID
     for due, size in reversed(list(zip(dues, sizes, strict=True))):
-        seed_clients(database_url, size, due, first_user_id=first)
+        db.seed(size, due, first_user_id=first)
         first += size
     first_due_mono = mono + (dues[0] - wall).total_seconds() if due_in > 0 else None
     return Seeded(dues, first_due_mono)
 
 
-async def measure(database_url: str, workdir: Path, args: argparse.Namespace) -> BurstRun:
+async def measure(db: BenchDatabase, workdir: Path, args: argparse.Namespace) -> BurstRun:
     ideal_s = args.clients / args.limit
     timeout = args.timeout if args.timeout is not None else 2 * ideal_s + 20 + args.due_in
     async with StubProcess(
@@ -141,10 +141,11 @@ async def measure(database_url: str, workdir: Path, args: argparse.Namespace) ->
     ) as stub:
         bot = BotProcess(
             token=TOKEN,
-            database_url=database_url,
+            database_url=db.url,
             api_url=stub.url,
             log_dir=workdir / "bot",
             extra_env={
+                **db.bot_env,
                 "SEND_RATE_PER_S": f"{args.limit:g}",
                 "PER_CHAT_INTERVAL_S": f"{1 / args.per_chat_limit:g}",
             },
@@ -157,7 +158,7 @@ async def measure(database_url: str, workdir: Path, args: argparse.Namespace) ->
             )
             exit_code = await bot.stop()
             warnings = log_warnings(bot)
-    ledger = read_ledger(database_url)
+    ledger = await read_ledger(db)
     # The bot's concurrent senders may legitimately reorder that many nudges.
     order = check_due_order(ledger.sent, engine_workers())
     return BurstRun(delivery, ledger, order, ready_s, exit_code, warnings)
@@ -165,12 +166,15 @@ async def measure(database_url: str, workdir: Path, args: argparse.Namespace) ->
 
 def run(args: argparse.Namespace) -> int:
     """Seed (blocking: the seeder runs the bot's migrations), then one bot run."""
-    with Workdir("burst", keep=args.keep) as workdir:
-        url = workdir.db_url()
+    with (
+        Workdir("burst", keep=args.keep) as workdir,
+        open_databases(args.database, workdir) as databases,
+    ):
+        db = databases.new("burst")
         seeding = time.perf_counter()
-        seeded = seed(url, args.clients, args.due_instants, args.due_in)
+        seeded = seed(db, args.clients, args.due_instants, args.due_in)
         seed_s = time.perf_counter() - seeding
-        result = asyncio.run(measure(url, workdir.path, args))
+        result = asyncio.run(measure(db, workdir.path, args))
     return report(args, result, seeded, seed_s)
 
 
@@ -221,6 +225,7 @@ def report(args: argparse.Namespace, result: BurstRun, seeded: Seeded, seed_s: f
         )
     rows: list[tuple[str, object]] = [
         ("clients", expected),
+        ("database", args.database),
         ("due instants", due_text),
         ("seed time (s)", seed_s),
         ("stub limits", f"{args.limit:g} msg/s global, {args.per_chat_limit:g} msg/s per chat"),
@@ -255,6 +260,7 @@ def report(args: argparse.Namespace, result: BurstRun, seeded: Seeded, seed_s: f
             "rate_per_s": None if rate is None else round(rate, 2),
             "limit_per_s": args.limit,
             "ratio": None if ratio is None else round(ratio, 4),
+            "database": args.database,
         }
     )
     missed = (

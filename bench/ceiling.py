@@ -46,8 +46,9 @@ from bench.common import (
     read_ledger,
     wait_for_delivery,
 )
+from bench.database import BenchDatabase, open_databases
 from bench.report import emit_json, print_table, target_row
-from bench.seed import EXERCISES, seed_clients
+from bench.seed import EXERCISES
 from bench.stubproc import StubProcess
 from bench.workdir import Workdir
 
@@ -146,7 +147,7 @@ async def bare_ptb(stub: StubProcess, first_chat: int, count: int, concurrency: 
     )
 
 
-async def measure(database_url: str, workdir: Path, args: argparse.Namespace) -> CeilingRun:
+async def measure(db: BenchDatabase, workdir: Path, args: argparse.Namespace) -> CeilingRun:
     timeout = args.timeout if args.timeout is not None else args.clients / 250 + 20
     bare_first = FIRST_CHAT_ID + args.clients  # a range of chats the bot never sends to
     async with StubProcess(
@@ -159,10 +160,10 @@ async def measure(database_url: str, workdir: Path, args: argparse.Namespace) ->
         await stub.reset()
         bot = BotProcess(
             token=TOKEN,
-            database_url=database_url,
+            database_url=db.url,
             api_url=stub.url,
             log_dir=workdir / "bot",
-            extra_env=BOT_ENV,
+            extra_env={**db.bot_env, **BOT_ENV},
             bot_path=args.bot_path,
         )
         async with bot:
@@ -173,17 +174,20 @@ async def measure(database_url: str, workdir: Path, args: argparse.Namespace) ->
             )
             exit_code = await bot.stop()
             warnings = log_warnings(bot)
-    return CeilingRun(bare, delivery, read_ledger(database_url), ready_s, exit_code, warnings)
+    return CeilingRun(bare, delivery, await read_ledger(db), ready_s, exit_code, warnings)
 
 
 def run(args: argparse.Namespace) -> int:
     """Seed (blocking: the seeder runs the bot's migrations), then bare PTB, then the bot."""
-    with Workdir("ceiling", keep=args.keep) as workdir:
-        url = workdir.db_url()
+    with (
+        Workdir("ceiling", keep=args.keep) as workdir,
+        open_databases(args.database, workdir) as databases,
+    ):
+        db = databases.new("ceiling")
         seeding = time.perf_counter()
-        seed_clients(url, args.clients, last_whole_minute(), first_user_id=FIRST_CHAT_ID)
+        db.seed(args.clients, last_whole_minute(), first_user_id=FIRST_CHAT_ID)
         seed_s = time.perf_counter() - seeding
-        result = asyncio.run(measure(url, workdir.path, args))
+        result = asyncio.run(measure(db, workdir.path, args))
     return report(args, result, seed_s)
 
 
@@ -195,6 +199,7 @@ def report(args: argparse.Namespace, result: CeilingRun, seed_s: float) -> int:
     warn_count, warn_sample = result.warnings
     rows: list[tuple[str, object]] = [
         ("clients", args.clients),
+        ("database", args.database),
         ("seed time (s)", seed_s),
         ("stub limits", "none"),
         (
@@ -230,6 +235,7 @@ def report(args: argparse.Namespace, result: CeilingRun, seed_s: float) -> int:
             "rate_per_s": None if rate is None else round(rate, 2),
             "bare_rate_per_s": None if bare_rate is None else round(bare_rate, 2),
             "ratio": None if ratio is None else round(ratio, 4),
+            "database": args.database,
         }
     )
     missed = rate is None or rate < RATE_TARGET or ratio is None or ratio < RATIO_TARGET

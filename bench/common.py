@@ -3,14 +3,13 @@
 Both seed clients whose reminders are already due, start the real bot against the
 stub in its own process, and judge the run from what the *stub* accepted: that is
 what a Telegram user would see, independent of what the bot believes it sent. The
-bot's database is read afterwards (plain ``sqlite3``, the bot stopped) only to explain
-a miss: how many nudges ended in which status, and in which order they went out.
+bot's database is read afterwards (``BenchDatabase.rows``, the bot stopped) only to
+explain a miss: how many nudges ended in which status, and in which order they went out.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.botproc import BotProcess
-from bench.seed import sqlite_path
+from bench.database import BenchDatabase, instant
 from bench.stubproc import StubProcess
 
 FIRST_CHAT_ID = 10_000_000
@@ -137,8 +136,8 @@ class NudgeLedger:
 
     statuses: Counter[str] = field(default_factory=Counter)
     attempt_logs: Counter[str] = field(default_factory=Counter)
-    # (due_at, sent_at) of every nudge recorded as sent, as the stored sortable text.
-    sent: list[tuple[str, str]] = field(default_factory=list)
+    # (due_at, sent_at) of every nudge recorded as sent, in sending order.
+    sent: list[tuple[datetime, datetime]] = field(default_factory=list)
 
     def status_text(self) -> str:
         return ", ".join(f"{k} {v:,}" for k, v in sorted(self.statuses.items())) or "-"
@@ -153,24 +152,18 @@ class NudgeLedger:
         )
 
 
-def read_ledger(database_url: str) -> NudgeLedger:
-    """Status counts and send order from the bot's SQLite file (the bot must be stopped)."""
+async def read_ledger(db: BenchDatabase) -> NudgeLedger:
+    """Status counts and send order from the bot's database (the bot must be stopped)."""
     ledger = NudgeLedger()
-    con = sqlite3.connect(sqlite_path(database_url))
-    try:
-        for status, log, count in con.execute(
-            "SELECT status, attempt_log, COUNT(*) FROM nudge GROUP BY status, attempt_log"
-        ):
-            ledger.statuses[str(status)] += int(count)
-            ledger.attempt_logs[str(log)] += int(count)
-        ledger.sent = [
-            (str(due), str(sent))
-            for due, sent in con.execute(
-                "SELECT due_at, sent_at FROM nudge WHERE sent_at IS NOT NULL ORDER BY sent_at, id"
-            )
-        ]
-    finally:
-        con.close()
+    for status, log, count in await db.rows(
+        "SELECT status, attempt_log, COUNT(*) FROM nudge GROUP BY status, attempt_log"
+    ):
+        ledger.statuses[str(status)] += int(count)
+        ledger.attempt_logs[str(log)] += int(count)
+    sent = await db.rows(
+        "SELECT due_at, sent_at FROM nudge WHERE sent_at IS NOT NULL ORDER BY sent_at, id"
+    )
+    ledger.sent = [(instant(due), instant(at)) for due, at in sent]
     return ledger
 
 
@@ -185,7 +178,7 @@ class OrderCheck:
         return self.violations == 0
 
 
-def check_due_order(sent: list[tuple[str, str]], window: int) -> OrderCheck:
+def check_due_order(sent: list[tuple[datetime, datetime]], window: int) -> OrderCheck:
     """Did nudges go out in due order, up to what ``window`` concurrent senders can reorder?
 
     ``sent`` is (due, sent) in sending order. With N requests in flight a nudge may

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import math
 import os
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from bench.database import BenchDatabase
 from tests.botapi_stub import BotApiStub
 from tests.botapi_stub.models import ApiCall
 from tests.botapi_stub.params import Params
@@ -151,24 +150,11 @@ class CpuMeter:
         return (self._read() - self._cpu) / wall
 
 
-def read_rows(db_path: Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """Run one read-only query against the bot's SQLite file while the bot may be writing.
-
-    A separate read-only connection in WAL mode never blocks the bot's writers; it is
-    opened per call so no snapshot is held between polls.
-    """
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5.0)
-    try:
-        return list(con.execute(sql, params))
-    finally:
-        con.close()
-
-
-def nudge_status_counts(db_path: Path) -> dict[str, int]:
+async def nudge_status_counts(db: BenchDatabase) -> dict[str, int]:
     """``{status: number of nudges}`` as the bot has committed them."""
     return {
         str(status): int(count)
-        for status, count in read_rows(db_path, "SELECT status, COUNT(*) FROM nudge GROUP BY 1")
+        for status, count in await db.rows("SELECT status, COUNT(*) FROM nudge GROUP BY 1")
     }
 
 

@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.botproc import BotProcess
+from bench.database import BenchDatabase, open_databases
 from bench.driving import (
     CpuMeter,
     Spread,
@@ -56,12 +57,10 @@ from bench.driving import (
     callback_data,
     cpu_speed_ms,
     nudge_status_counts,
-    read_rows,
     tap,
     whole_minute_now,
 )
 from bench.report import emit_json, print_table, target_row
-from bench.seed import seed_clients, sqlite_path
 from bench.workdir import Workdir
 
 TOKEN = "123456789:bench-replies-token-for-local-stub"
@@ -300,22 +299,21 @@ async def _phase(
     return PhaseResult(name, presses, started, shares[0], shares[1], timed_out)
 
 
-async def _wait_sent(db_path: Path, expected: int, timeout: float) -> dict[str, int]:  # noqa: ASYNC109
+async def _wait_sent(db: BenchDatabase, expected: int, timeout: float) -> dict[str, int]:  # noqa: ASYNC109
     """Until the bot has committed every nudge as sent, so its engine is idle."""
     deadline = time.monotonic() + timeout
     while True:
-        counts = nudge_status_counts(db_path)
+        counts = await nudge_status_counts(db)
         if counts.get("sent", 0) >= expected or time.monotonic() >= deadline:
             return counts
         await asyncio.sleep(0.1)
 
 
 async def measure(
-    url: str, chats_burst: list[int], chats_steady: list[int], workdir: Path, args: Any
+    db: BenchDatabase, chats_burst: list[int], chats_steady: list[int], workdir: Path, args: Any
 ) -> dict[str, Any]:
     from tests.botapi_stub import BotApiStub
 
-    db_path = sqlite_path(url)
     total = len(chats_burst) + len(chats_steady)
     async with BotApiStub(TOKEN, record_calls=False) as stub:
         for i, chat in enumerate(chats_burst + chats_steady, start=1):
@@ -324,12 +322,12 @@ async def measure(
         observer.delivered.expect(total)
         bot = BotProcess(
             token=TOKEN,
-            database_url=url,
+            database_url=db.url,
             api_url=stub.url,
             log_dir=workdir / "bot",
             log_level=args.log_level,
             # Set-up only: deliver the nudges quickly (the stub has no limits here).
-            extra_env={"SEND_RATE_PER_S": "2000"},
+            extra_env={**db.bot_env, "SEND_RATE_PER_S": "2000"},
             bot_path=args.bot_path,
             python_args=("-m", "cProfile", "-o", str(args.profile.resolve()))
             if args.profile
@@ -345,7 +343,7 @@ async def measure(
                     f"only {observer.delivered.count} of {total} nudges delivered"
                     f" within {args.timeout:g} s; log {bot.log_path}:\n{bot.log_tail()}"
                 ) from exc
-            statuses = await _wait_sent(db_path, total, args.timeout)
+            statuses = await _wait_sent(db, total, args.timeout)
             setup_s = time.monotonic() - setup
             await asyncio.sleep(0.5)  # let the engine's last pass and writes finish
             burst = await _phase(
@@ -363,7 +361,7 @@ async def measure(
             )
             await asyncio.sleep(0.2)  # stragglers (e.g. late duplicates) show up as unexpected
             log_problems = bot_log_problems(bot.log_text())
-            done_rows = read_rows(db_path, "SELECT COUNT(*) FROM reply WHERE kind = 'done'")
+            done_rows = await db.rows("SELECT COUNT(*) FROM reply WHERE kind = 'done'")
         return {
             "ready_s": ready_s,
             "setup_s": setup_s,
@@ -421,14 +419,15 @@ def _num(value: float | None) -> str:
 def run(args: argparse.Namespace) -> int:
     """Seed (blocking, before any event loop: the seeder runs migrations), then measure."""
     steady_n = max(1, round(args.steady_rate * args.steady_seconds))
-    with Workdir("replies", keep=args.keep) as workdir:
+    with (
+        Workdir("replies", keep=args.keep) as workdir,
+        open_databases(args.database, workdir) as databases,
+    ):
         speed_before = cpu_speed_ms()
-        url = workdir.db_url()
-        chats = seed_clients(
-            url, args.clients + steady_n, whole_minute_now(), first_user_id=FIRST_USER_ID
-        )
+        db = databases.new("replies")
+        chats = db.seed(args.clients + steady_n, whole_minute_now(), first_user_id=FIRST_USER_ID)
         figures = asyncio.run(
-            measure(url, chats[: args.clients], chats[args.clients :], workdir.path, args)
+            measure(db, chats[: args.clients], chats[args.clients :], workdir.path, args)
         )
         if figures["log_problems"] or figures["unexpected"]:
             workdir.keep = True
@@ -443,6 +442,7 @@ def run(args: argparse.Namespace) -> int:
     burst_label = "all at once" if args.burst_rate <= 0 else f"at {args.burst_rate:g}/s"
     rows: list[tuple[str, object]] = [
         ("clients", f"{args.clients} (burst) + {steady_n} (steady)"),
+        ("database", args.database),
         (
             "machine speed (fixed loop, lower = faster)",
             f"{speed_before:.1f} ms before, {speed_after:.1f} ms after",
@@ -486,6 +486,7 @@ def run(args: argparse.Namespace) -> int:
             "p50_ms": _round(burst_answers.p50, 2),
             "p99_ms": _round(burst_answers.p99, 2),
             "p99_ms_at_30_per_s": _round(p99_steady, 2),
+            "database": args.database,
         }
     )
     missed = (

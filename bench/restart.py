@@ -41,19 +41,14 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bench.botproc import BotProcess
-from bench.driving import (
-    bot_log_problems,
-    nudge_status_counts,
-    read_rows,
-    whole_minute_now,
-)
+from bench.database import BenchDatabase, instant, open_databases
+from bench.driving import bot_log_problems, nudge_status_counts, whole_minute_now
 from bench.report import emit_json, print_table, verdict
-from bench.seed import seed_clients, sqlite_path
 from bench.workdir import Workdir
 from tests.botapi_stub import BotApiStub
 from tests.botapi_stub.models import ApiCall
@@ -165,15 +160,14 @@ class NudgeRow:
     last_error: str | None
 
 
-def _read_nudges(db_path: Path) -> dict[int, NudgeRow]:
-    rows = read_rows(
-        db_path,
+async def _read_nudges(db: BenchDatabase) -> dict[int, NudgeRow]:
+    rows = await db.rows(
         "SELECT n.id, c.chat_id, n.status, n.attempt_at, n.attempts, n.attempt_log,"
         " n.last_error FROM nudge n JOIN client c ON c.id = n.client_id",
     )
     by_chat: dict[int, NudgeRow] = {}
     for nudge_id, chat_id, status, attempt_at, attempts, log, error in rows:
-        at = datetime.fromisoformat(attempt_at).replace(tzinfo=UTC) if attempt_at else None
+        at = None if attempt_at is None else instant(attempt_at)
         by_chat[int(chat_id)] = NudgeRow(
             int(nudge_id), int(chat_id), str(status), at, int(attempts), str(log), error
         )
@@ -185,6 +179,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=float, default=300.0, help="messages/s (stub and bot)")
     parser.add_argument("--kills", type=int, default=3, help="SIGKILLs during the burst")
     parser.add_argument("--lease", type=float, default=2.0, help="NUDGE_LEASE_S for the bot")
+    parser.add_argument(
+        "--sender-lease",
+        type=float,
+        default=10.0,
+        help="SENDER_LEASE_S for the bot (its default): a restarted bot sends once the killed "
+        "one's lease has run out; shorter makes runs with many kills quicker",
+    )
     parser.add_argument(
         "--safety", type=float, default=1.0, help="SCHEDULER_SAFETY_INTERVAL_S for the bot"
     )
@@ -202,8 +203,8 @@ def kill_points(clients: int, kills: int, rng: random.Random) -> list[int]:
     return [max(1, int(clients * (i + rng.uniform(0.3, 0.9)) / (kills + 1))) for i in range(kills)]
 
 
-async def _settle(
-    db_path: Path, expected: int, lease: float, safety: float, since: float, deadline: float
+async def settle(
+    db: BenchDatabase, expected: int, lease: float, safety: float, since: float, deadline: float
 ) -> tuple[dict[str, int], str]:
     """Wait until no nudge is left to send and dead attempts are settled (or can't be).
 
@@ -213,7 +214,7 @@ async def _settle(
     """
     patience = lease + 3 * safety + 1.0
     while True:
-        counts = nudge_status_counts(db_path)
+        counts = await nudge_status_counts(db)
         now = time.monotonic()
         if sum(counts.values()) >= expected and not any(counts.get(s) for s in UNSETTLED):
             return counts, "settled"
@@ -226,16 +227,16 @@ async def _settle(
 
 
 async def measure(
-    url: str, chats: list[int], workdir: Path, args: Any, seed: int
+    db: BenchDatabase, chats: list[int], workdir: Path, args: Any, seed: int
 ) -> dict[str, Any]:
     rng = random.Random(seed)
-    db_path = sqlite_path(url)
     started = time.monotonic()
     deadline = started + args.timeout
     env = {
         "SEND_RATE_PER_S": f"{args.limit:g}",
         "PER_CHAT_INTERVAL_S": "1",
         "NUDGE_LEASE_S": f"{args.lease:g}",
+        "SENDER_LEASE_S": f"{args.sender_lease:g}",
         "SCHEDULER_SAFETY_INTERVAL_S": f"{args.safety:g}",
     }
     incarnations: list[Incarnation] = []
@@ -252,11 +253,11 @@ async def measure(
             number = len(incarnations) + 1
             bot = BotProcess(
                 token=TOKEN,
-                database_url=url,
+                database_url=db.url,
                 api_url=stub.url,
                 log_dir=workdir / f"bot{number}",
                 log_level=args.log_level,
-                extra_env=env,
+                extra_env={**db.bot_env, **env},
                 bot_path=args.bot_path,
             )
             life = Incarnation(number, bot)
@@ -280,14 +281,14 @@ async def measure(
                 life.bot.kill()
                 life = await launch()
             assert life.ready_wall is not None
-            counts, settle = await _settle(
-                db_path, len(chats), args.lease, args.safety, life.ready_wall, deadline
+            counts, settled = await settle(
+                db, len(chats), args.lease, args.safety, life.ready_wall, deadline
             )
             await life.bot.stop()
         finally:
             for each in incarnations:
                 each.bot.kill()  # no-op for the stopped ones
-        rows = _read_nudges(db_path)
+        rows = await _read_nudges(db)
         problems = [
             (each.number, line)
             for each in incarnations
@@ -297,7 +298,7 @@ async def measure(
             "watcher": watcher,
             "incarnations": incarnations,
             "counts": counts,
-            "settle": settle,
+            "settle": settled,
             "rows": rows,
             "problems": problems,
             "cut_off": cut_off.count,
@@ -387,10 +388,13 @@ def judge(chats: list[int], figures: dict[str, Any]) -> Verdict:
 def run(args: argparse.Namespace) -> int:
     """Seed (blocking, before any event loop: the seeder runs migrations), then measure."""
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
-    with Workdir("restart", keep=args.keep) as workdir:
-        url = workdir.db_url()
-        chats = seed_clients(url, args.clients, whole_minute_now(), first_user_id=FIRST_USER_ID)
-        figures = asyncio.run(measure(url, chats, workdir.path, args, seed))
+    with (
+        Workdir("restart", keep=args.keep) as workdir,
+        open_databases(args.database, workdir) as databases,
+    ):
+        db = databases.new("restart")
+        chats = db.seed(args.clients, whole_minute_now(), first_user_id=FIRST_USER_ID)
+        figures = asyncio.run(measure(db, chats, workdir.path, args, seed))
         result = judge(chats, figures)
         if result.lost or result.duplicates:
             workdir.keep = True
@@ -405,7 +409,11 @@ def run(args: argparse.Namespace) -> int:
     )
     rows: list[tuple[str, object]] = [
         ("clients / limit", f"{args.clients} due at once, {args.limit:g}/s overall, 1/s per chat"),
-        ("lease / safety tick", f"{args.lease:g} s / {args.safety:g} s (seed {seed})"),
+        ("database", args.database),
+        (
+            "leases (nudge, sender) / safety tick",
+            f"{args.lease:g} s, {args.sender_lease:g} s / {args.safety:g} s (seed {seed})",
+        ),
     ]
     for life in incarnations:
         end = (
@@ -455,6 +463,7 @@ def run(args: argparse.Namespace) -> int:
             "duplicates": result.duplicates,
             "lost": result.lost,
             "kills": kills,
+            "database": args.database,
         }
     )
     return 1 if args.strict and not exactly_once else 0

@@ -25,8 +25,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.botproc import BotProcess
+from bench.database import BenchDatabase, open_databases
 from bench.report import emit_json, print_table, target_row
-from bench.seed import seed_clients
 from bench.workdir import Workdir
 
 TOKEN = "123456789:bench-scale-token-for-local-stub"
@@ -55,16 +55,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-async def start_once(database_url: str, workdir: Path, args: argparse.Namespace) -> StartResult:
+async def start_once(db: BenchDatabase, workdir: Path, args: argparse.Namespace) -> StartResult:
     """One bot start against a fresh in-process stub; always stops both."""
     from tests.botapi_stub import BotApiStub
 
     async with BotApiStub(TOKEN, record_calls=False) as stub:
         bot = BotProcess(
             token=TOKEN,
-            database_url=database_url,
+            database_url=db.url,
             api_url=stub.url,
             log_dir=workdir,
+            extra_env=db.bot_env,
             bot_path=args.bot_path,
         )
         async with bot:
@@ -91,38 +92,43 @@ async def start_once(database_url: str, workdir: Path, args: argparse.Namespace)
 
 
 async def measure(
-    url: str, empty_url: str | None, workdir: Path, args: argparse.Namespace
-) -> tuple[list[StartResult], StartResult | None]:
+    db: BenchDatabase, empty: BenchDatabase | None, workdir: Path, args: argparse.Namespace
+) -> tuple[list[StartResult], StartResult | None, float]:
+    """The starts, the baseline start, and the database's size (MiB)."""
+    size_mb = await db.size_mb()
     results = [
-        await start_once(url, workdir / f"run{i + 1}", args) for i in range(max(1, args.runs))
+        await start_once(db, workdir / f"run{i + 1}", args) for i in range(max(1, args.runs))
     ]
     baseline = None
-    if empty_url is not None:
-        baseline = await start_once(empty_url, workdir / "baseline", args)
-    return results, baseline
+    if empty is not None:
+        baseline = await start_once(empty, workdir / "baseline", args)
+    return results, baseline, size_mb
 
 
 def run(args: argparse.Namespace) -> int:
     """Seed (blocking, before any event loop: the seeder runs the bot's migrations), then
     start the bot ``--runs`` times."""
-    with Workdir("scale", keep=args.keep) as workdir:
+    with (
+        Workdir("scale", keep=args.keep) as workdir,
+        open_databases(args.database, workdir) as databases,
+    ):
         due = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=1)
-        url = workdir.db_url()
+        db = databases.new("scale")
         seeding = time.perf_counter()
-        seed_clients(url, args.clients, due, zone=args.zone)
+        db.seed(args.clients, due, zone=args.zone)
         seed_s = time.perf_counter() - seeding
-        db_mb = sum(p.stat().st_size for p in workdir.path.glob("scale.db*")) / 2**20
-        empty_url = None
+        empty = None
         if args.baseline:
-            empty_url = workdir.db_url("empty")
-            seed_clients(empty_url, 0, due)
-        results, baseline = asyncio.run(measure(url, empty_url, workdir.path, args))
+            empty = databases.new("empty")
+            empty.seed(0, due)
+        results, baseline, db_mb = asyncio.run(measure(db, empty, workdir.path, args))
 
     ready_s = statistics.median(r.ready_s for r in results)
     peaks = [r.peak_rss_mb for r in results if r.peak_rss_mb is not None]
     peak_rss_mb = max(peaks) if peaks else None
     rows: list[tuple[str, object]] = [
         ("clients", args.clients),
+        ("database", args.database),
         ("seed time (s)", seed_s),
         ("database size (MiB)", db_mb),
         ("runs", len(results)),
@@ -152,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
             "clients": args.clients,
             "ready_s": round(ready_s, 4),
             "peak_rss_mb": None if peak_rss_mb is None else round(peak_rss_mb, 2),
+            "database": args.database,
         }
     )
     missed = ready_s > READY_TARGET_S or peak_rss_mb is None or peak_rss_mb > RSS_TARGET_MB

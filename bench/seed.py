@@ -1,15 +1,15 @@
-"""Fast seeding of enrolled clients straight into SQLite, for benchmarks.
+"""Fast seeding of enrolled clients straight into the bot's tables, for benchmarks.
 
 Why not the ORM: inserting 100,000 clients (500,000 rows) through SQLAlchemy takes
-minutes; plain ``sqlite3.executemany`` in one transaction takes seconds. The price is
-that this module must write exactly what the ORM would write, so the formats below
-were taken from rows the ORM wrote for these models:
-
-* ``UTCDateTime`` columns: naive UTC text ``'YYYY-MM-DD HH:MM:SS.ffffff'`` (always
-  with microseconds, ``.000000`` included);
-* booleans: ``0``/``1``; dates: ``'YYYY-MM-DD'``; enums: their string value;
-* personal text (``EncryptedText``: label, first name, display name): sealed with
-  the key file beside the database, which the bot (run without DATA_KEY) uses too.
+minutes; one bulk write per table in one transaction takes seconds. This module
+decides *what* the rows are, so both engines get the same clients; each engine's
+``SeedWriter`` writes them its fastest way (bench/sqlite_database.py: sqlite3
+``executemany``; bench/postgres_database.py: asyncpg's binary COPY). The price is
+that a writer must store exactly what the ORM would, so rows are built from Python
+values (aware datetimes, booleans, enums) and the writer converts them the way the
+bot's column types do (``SeedWriter.stored``). Personal text (``EncryptedText``:
+label, first name, display name) is sealed with the database's key ring, which the
+bot then gets too (``BenchDatabase.key_ring``, ``BenchDatabase.bot_env``).
 
 The schema itself is created by the bot's own migrations, so seeding never drifts from
 it. If a NOT NULL column without a database default appears that this module does not
@@ -17,29 +17,26 @@ know, its scalar Python default is taken from the SQLModel metadata; failing tha
 seeding stops with a message naming the column (rather than writing rows the bot
 would choke on).
 
-``python -m bench.seed --clients 1000 --check`` seeds a temporary database and reads
-a client back through the bot's ORM layer to prove the formats round-trip.
+``python -m bench.seed --clients 1000 --check [--database postgres]`` seeds a
+temporary database and reads clients back through the bot's ORM layer to prove the
+formats round-trip.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import enum
-import sqlite3
 import sys
-import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from datetime import time as wall_time
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import make_url
+if TYPE_CHECKING:
+    from bench.database import BenchDatabase
 
-_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 EVERY_DAY = 127
 EXERCISES: tuple[tuple[str, str], ...] = (("Glute bridges", "3 x 10"), ("Calf raises", "2 x 15"))
 
@@ -73,44 +70,51 @@ SLOT_COLUMNS = (
 )
 THERAPIST_COLUMNS = ("telegram_user_id", "display_name", "language", "created_at")
 
+Row = tuple[Any, ...]
+
 
 class SeedError(Exception):
     """Seeding cannot produce rows the bot would read correctly."""
 
 
-def sqlite_instant(value: datetime) -> str:
-    """An aware datetime as the ORM's UTCDateTime stores it in SQLite."""
-    if value.tzinfo is None:
-        raise SeedError("instants must be timezone-aware (the bot rejects naive datetimes too)")
-    return value.astimezone(UTC).replace(tzinfo=None).strftime(_DATETIME_FORMAT)
+class SeedWriter(Protocol):
+    """One engine's bulk writes, all inside the one transaction its caller opened."""
+
+    def stored(self, value: Any) -> Any:
+        """A Python value (aware datetime, bool, enum, date) as the bot stores it here."""
+        ...
+
+    async def required_columns(self, table: str) -> list[str]:
+        """NOT NULL columns that nothing in the database fills (no default, no key)."""
+        ...
+
+    async def max_id(self, table: str) -> int: ...
+
+    async def find_id(self, table: str, column: str, value: Any) -> int | None: ...
+
+    async def insert_one(self, table: str, columns: Sequence[str], row: Row) -> int:
+        """Insert one row; its new id."""
+        ...
+
+    async def insert(self, table: str, columns: Sequence[str], rows: Iterable[Row]) -> None: ...
 
 
-def sqlite_path(database_url: str) -> Path:
-    """The file behind an ``sqlite+aiosqlite:///path`` URL (only SQLite files are supported)."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
-        raise SeedError(f"only SQLite URLs can be seeded, got backend {url.get_backend_name()!r}")
-    if url.database in (None, "", ":memory:"):
-        raise SeedError("an in-memory SQLite database cannot be seeded for another process")
-    return Path(url.database).expanduser()
+class SeedOptions(TypedDict, total=False):
+    """``seed_into``'s keyword options, for whoever passes them on."""
+
+    first_user_id: int
+    zone: str
+    therapist_user_id: int
 
 
-def _to_sqlite(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        value = value.value
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, datetime):
-        return sqlite_instant(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+# Seals a person's text as the bot's EncryptedText columns store it (KeyRing.seal).
+Seal = Callable[[str], str]
 
 
-def _unlisted_required(
-    con: sqlite3.Connection, table: str, supplied: Sequence[str]
-) -> dict[str, Any]:
-    """Values for NOT NULL columns this module doesn't know, from the models' scalar defaults.
+async def _unlisted_required(
+    writer: SeedWriter, table: str, supplied: Sequence[str]
+) -> tuple[tuple[str, ...], Row]:
+    """(names, values) for NOT NULL columns this module doesn't know, from model defaults.
 
     Keeps the seeder working when a column with a Python-side default is added to a
     model (and its migration) without anyone touching the benchmarks.
@@ -121,8 +125,8 @@ def _unlisted_required(
 
     model_table = SQLModel.metadata.tables.get(table)
     extra: dict[str, Any] = {}
-    for _cid, name, _type, notnull, default_sql, pk in con.execute(f"PRAGMA table_info({table})"):
-        if name in supplied or pk or not notnull or default_sql is not None:
+    for name in await writer.required_columns(table):
+        if name in supplied:
             continue
         column = model_table.columns.get(name) if model_table is not None else None
         default = column.default if column is not None else None
@@ -131,45 +135,31 @@ def _unlisted_required(
                 f"table {table!r} has a required column {name!r} that bench/seed.py does not fill"
                 " and whose model has no scalar default; teach bench/seed.py about it"
             )
-        extra[name] = _to_sqlite(default.arg)  # type: ignore[attr-defined]
-    return extra
+        extra[name] = writer.stored(default.arg)  # type: ignore[attr-defined]
+    return tuple(extra), tuple(extra.values())
 
 
-def _insert_sql(table: str, columns: Sequence[str]) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+async def _insert(
+    writer: SeedWriter, table: str, columns: Sequence[str], rows: Iterator[Row]
+) -> None:
+    names, values = await _unlisted_required(writer, table, columns)
+    if values:
+        rows = (row + values for row in rows)
+    await writer.insert(table, (*columns, *names), rows)
 
 
-Row = tuple[Any, ...]
-
-
-def _with_extra(rows: Iterator[Row], extra: Row) -> Iterator[Row]:
-    if not extra:
-        return rows
-    return (row + extra for row in rows)
-
-
-def _max_id(con: sqlite3.Connection, table: str) -> int:
-    return int(con.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0])
-
-
-def _therapist_id(con: sqlite3.Connection, user_id: int, now: str, sealed_name: str) -> int:
-    found = con.execute(
-        "SELECT id FROM therapist WHERE telegram_user_id = ?", (user_id,)
-    ).fetchone()
+async def _therapist_id(writer: SeedWriter, user_id: int, now: Any, seal: Seal) -> int:
+    found = await writer.find_id("therapist", "telegram_user_id", user_id)
     if found is not None:
-        return int(found[0])
-    extra = _unlisted_required(con, "therapist", THERAPIST_COLUMNS)
-    columns = THERAPIST_COLUMNS + tuple(extra)
-    cursor = con.execute(
-        _insert_sql("therapist", columns),
-        (user_id, sealed_name, "en", now, *extra.values()),
-    )
-    assert cursor.lastrowid is not None
-    return int(cursor.lastrowid)
+        return found
+    names, values = await _unlisted_required(writer, "therapist", THERAPIST_COLUMNS)
+    row = (user_id, seal("Bench Therapist"), "en", now, *values)
+    return await writer.insert_one("therapist", (*THERAPIST_COLUMNS, *names), row)
 
 
-def seed_clients(
-    database_url: str,
+async def seed_into(
+    writer: SeedWriter,
+    seal: Seal,
     n: int,
     due_at: datetime,
     *,
@@ -177,7 +167,7 @@ def seed_clients(
     zone: str = "UTC",
     therapist_user_id: int = 999,
 ) -> list[int]:
-    """Create the schema, then ``n`` active clients each with a daily reminder due at ``due_at``.
+    """Add ``n`` active clients, each with a daily reminder due at ``due_at``.
 
     Every client gets telegram_user_id = chat_id = ``first_user_id + i``, a daily routine
     with two exercises, and one active reminder slot (all weekdays) whose ``local_time``
@@ -187,111 +177,38 @@ def seed_clients(
     """
     if n < 0:
         raise SeedError("n must be >= 0")
-    tz = ZoneInfo(zone)
-    due_text = sqlite_instant(due_at)
-    local_time = due_at.astimezone(tz).strftime("%H:%M")
-    path = sqlite_path(database_url)
+    if due_at.tzinfo is None:
+        raise SeedError("instants must be timezone-aware (the bot rejects naive datetimes too)")
+    local_time = due_at.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    now, due, yes = (writer.stored(v) for v in (datetime.now(UTC), due_at, True))
+    therapist_id = await _therapist_id(writer, therapist_user_id, now, seal)
+    client0 = await writer.max_id("client")
+    routine0 = await writer.max_id("routine")
+    slot0 = await writer.max_id("reminderslot")
+    chat_ids = list(range(first_user_id, first_user_id + n))
 
-    from bot import crypto, keys
-    from bot.db.engine import upgrade_database_blocking
-
-    ring = keys.ring_for(database_url, ())
-    crypto.configure(ring)
-    seal = ring.seal
-    upgrade_database_blocking(database_url)
-
-    now = sqlite_instant(datetime.now(UTC))
-    con = sqlite3.connect(path, isolation_level=None)
-    try:
-        # Bulk-load settings for this connection only; the bot's own connections set theirs.
-        con.execute("PRAGMA synchronous=OFF")
-        con.execute("PRAGMA temp_store=MEMORY")
-        con.execute("PRAGMA cache_size=-131072")  # 128 MiB page cache keeps index inserts fast
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            therapist_id = _therapist_id(con, therapist_user_id, now, seal("Bench Therapist"))
-            client0 = _max_id(con, "client")
-            routine0 = _max_id(con, "routine")
-            slot0 = _max_id(con, "reminderslot")
-            chat_ids = list(range(first_user_id, first_user_id + n))
-
-            extra = _unlisted_required(con, "client", CLIENT_COLUMNS)
-            con.executemany(
-                _insert_sql("client", CLIENT_COLUMNS + tuple(extra)),
-                _with_extra(
-                    (
-                        (
-                            client0 + i + 1,
-                            therapist_id,
-                            seal(f"Bench client {i + 1}"),
-                            chat_id,
-                            chat_id,
-                            seal(f"Client{i + 1}"),
-                            "en",
-                            zone,
-                            "active",
-                            1,
-                            now,
-                            now,
-                            now,
-                        )
-                        for i, chat_id in enumerate(chat_ids)
-                    ),
-                    tuple(extra.values()),
-                ),
-            )
-            extra = _unlisted_required(con, "routine", ROUTINE_COLUMNS)
-            con.executemany(
-                _insert_sql("routine", ROUTINE_COLUMNS + tuple(extra)),
-                _with_extra(
-                    (
-                        (routine0 + i + 1, client0 + i + 1, "daily", None, now, now)
-                        for i in range(n)
-                    ),
-                    tuple(extra.values()),
-                ),
-            )
-            extra = _unlisted_required(con, "exercise", EXERCISE_COLUMNS)
-            con.executemany(
-                _insert_sql("exercise", EXERCISE_COLUMNS + tuple(extra)),
-                _with_extra(
-                    (
-                        (routine0 + i + 1, position, name, dose, None)
-                        for i in range(n)
-                        for position, (name, dose) in enumerate(EXERCISES, start=1)
-                    ),
-                    tuple(extra.values()),
-                ),
-            )
-            extra = _unlisted_required(con, "reminderslot", SLOT_COLUMNS)
-            con.executemany(
-                _insert_sql("reminderslot", SLOT_COLUMNS + tuple(extra)),
-                _with_extra(
-                    (
-                        (
-                            slot0 + i + 1,
-                            client0 + i + 1,
-                            local_time,
-                            EVERY_DAY,
-                            zone,
-                            1,
-                            due_text,
-                            now,
-                            now,
-                        )
-                        for i in range(n)
-                    ),
-                    tuple(extra.values()),
-                ),
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        # Fresh statistics let SQLite's planner pick the indexes the bot expects.
-        con.execute("ANALYZE")
-    finally:
-        con.close()
+    clients = (
+        (
+            *(client0 + i + 1, therapist_id, seal(f"Bench client {i + 1}")),
+            *(chat_id, chat_id, seal(f"Client{i + 1}"), "en", zone, "active", yes),
+            *(now, now, now),
+        )
+        for i, chat_id in enumerate(chat_ids)
+    )
+    await _insert(writer, "client", CLIENT_COLUMNS, clients)
+    routines = ((routine0 + i + 1, client0 + i + 1, "daily", None, now, now) for i in range(n))
+    await _insert(writer, "routine", ROUTINE_COLUMNS, routines)
+    exercises = (
+        (routine0 + i + 1, position, name, dose, None)
+        for i in range(n)
+        for position, (name, dose) in enumerate(EXERCISES, start=1)
+    )
+    await _insert(writer, "exercise", EXERCISE_COLUMNS, exercises)
+    slots = (
+        (slot0 + i + 1, client0 + i + 1, local_time, EVERY_DAY, zone, yes, due, now, now)
+        for i in range(n)
+    )
+    await _insert(writer, "reminderslot", SLOT_COLUMNS, slots)
     return chat_ids
 
 
@@ -347,30 +264,39 @@ async def check_seed(database_url: str, chat_id: int, due_at: datetime, zone: st
         await db.dispose()
 
 
+def _seed_and_check(db: BenchDatabase, args: argparse.Namespace) -> int:
+    due = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(
+        minutes=args.due_in_minutes
+    )
+    started = time.perf_counter()
+    chat_ids = db.seed(args.clients, due, zone=args.zone)
+    elapsed = time.perf_counter() - started
+    print(f"seeded {len(chat_ids):,} clients in {elapsed:.2f} s into {db.url}")
+    if args.check and chat_ids:
+        for chat_id in {chat_ids[0], chat_ids[-1]}:
+            asyncio.run(check_seed(db.url, chat_id, due, args.zone))
+        print("check: first and last client read back through the ORM correctly")
+    return 0
+
+
 def _main(argv: list[str] | None = None) -> int:
+    from bench.database import ENGINES, database_at, open_databases
+    from bench.workdir import Workdir
+
     parser = argparse.ArgumentParser(
-        prog="python -m bench.seed", description="Seed clients into an SQLite database."
+        prog="python -m bench.seed", description="Seed clients into the bot's database."
     )
     parser.add_argument("--clients", type=int, default=1000)
-    parser.add_argument("--database-url", help="default: a fresh file in a temporary folder")
+    parser.add_argument("--database", choices=ENGINES, default="sqlite", help="a fresh one on")
+    parser.add_argument("--database-url", help="seed this database instead of a fresh one")
     parser.add_argument("--zone", default="UTC")
     parser.add_argument("--due-in-minutes", type=int, default=24 * 60)
     parser.add_argument("--check", action="store_true", help="read a client back via the ORM")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="bench-seed-") as tmp:
-        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'seed.db'}"
-        due = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(
-            minutes=args.due_in_minutes
-        )
-        started = time.perf_counter()
-        chat_ids = seed_clients(url, args.clients, due, zone=args.zone)
-        elapsed = time.perf_counter() - started
-        print(f"seeded {len(chat_ids):,} clients in {elapsed:.2f} s into {url}")
-        if args.check and chat_ids:
-            for chat_id in {chat_ids[0], chat_ids[-1]}:
-                asyncio.run(check_seed(url, chat_id, due, args.zone))
-            print("check: first and last client read back through the ORM correctly")
-    return 0
+    if args.database_url:
+        return _seed_and_check(database_at(args.database_url), args)
+    with Workdir("seed") as workdir, open_databases(args.database, workdir) as databases:
+        return _seed_and_check(databases.new("seed"), args)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,6 @@ class Workdir:
         self.path = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
         self.keep = keep  # a run may set it later, e.g. when a target was missed
 
-    def db_url(self, stem: str | None = None) -> str:
-        return f"sqlite+aiosqlite:///{self.path / f'{stem or self.name}.db'}"
-
     def __enter__(self) -> Self:
         return self
 

@@ -83,7 +83,7 @@ class PgServer:
         try:
             server._initdb()
             server._pg_ctl_start()
-        except Exception:
+        except BaseException:  # Ctrl-C during initdb too: leave no server or folder behind
             server.stop()
             raise
         return server
