@@ -122,8 +122,14 @@ async def days_typed(turn: Turn, state: DialogState, text: str) -> None:
 async def consent_pressed(turn: Turn, callback: Callback) -> bool:
     state = await dialog_of(turn, FLOW)
     arg = callback.args[0] if callback.args else ""
-    if state is None or state.step != "consent" or arg not in ("y", "n"):
+    if state is None or state.step != "consent" or arg not in ("y", "n", "m"):
         return False
+    if arg == "m":
+        # Tell me more: the whole /privacy text, then the same question again.
+        await turn.answer(close=True)
+        await turn.say(turn.t("privacy.text"))
+        await consent_typed(turn, state, "")
+        return True
     await turn.answer(close=True)
     if arg == "y":
         await _consented(turn, state)

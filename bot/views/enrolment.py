@@ -20,7 +20,12 @@ def consent_keyboard(texts: Texts, lang: str) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(
                     texts.get(lang, "buttons.decline"), callback_data=encode(CONSENT, "n")
                 ),
-            ]
+            ],
+            [
+                InlineKeyboardButton(
+                    texts.get(lang, "buttons.consent_more"), callback_data=encode(CONSENT, "m")
+                )
+            ],
         ]
     )
 
