@@ -23,12 +23,16 @@ router = Router()
 
 @router.command("help", menu=Audience.EVERYONE)
 async def show_help(turn: Turn) -> None:
-    text = turn.t("help.text")
+    """The person's own command menu, spelled out: built from the flows' declarations,
+    so a new command is in /help the moment it is in the menu."""
+    audiences = [Audience.CLIENTS]
     if await is_therapist(turn):
-        text = f"{text}\n{turn.t('help.therapist_extra')}\n{turn.t('therapists.help_extra')}"
-    if turn.svc.is_admin(turn.user.id):
-        text = f"{text}\n{turn.t('therapists.help_admin')}"
-    await turn.say(text)
+        audiences = [Audience.THERAPISTS]
+        if turn.svc.is_admin(turn.user.id):
+            audiences.append(Audience.ADMINS)
+    listed = turn.svc.menus.commands(turn.lang, *audiences) if turn.svc.menus is not None else []
+    lines = [f"/{command.command} – {command.description}" for command in listed]
+    await turn.say("\n".join([turn.t("help.intro"), *lines, "", turn.t("help.outro")]))
 
 
 @router.command("cancel", menu=Audience.EVERYONE)
