@@ -15,11 +15,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.botprocess import free_port
 
 USER = "bot"
 _TOOLS = ("initdb", "pg_ctl", "psql")
@@ -48,12 +49,6 @@ def find_bindir() -> Path:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _run_as() -> str | None:
     """PostgreSQL will not run as root; pick an unprivileged account when we are root."""
     if os.geteuid() != 0:
@@ -79,7 +74,7 @@ class PgServer:
         root = Path(tempfile.mkdtemp(prefix="homework-pg-"))
         if run_as is not None:
             os.chown(root, pwd.getpwnam(run_as).pw_uid, -1)
-        server = cls(bindir, root, _free_port(), run_as)
+        server = cls(bindir, root, free_port(), run_as)
         try:
             server._initdb()
             server._pg_ctl_start()

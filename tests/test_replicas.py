@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 from collections import Counter
@@ -25,6 +24,7 @@ from sqlalchemy import select
 from bot.db.database import Database
 from bot.db.models import Lease, Nudge
 from tests.botapi_stub import BotApiStub
+from tests.botprocess import free_port
 from tests.conftest import TOKEN
 from tests.seeding import seed_enrolled
 
@@ -33,12 +33,6 @@ REPO = Path(__file__).resolve().parent.parent
 CLIENTS = 240
 RATE = 40.0  # the bots' pace in total; the stub refuses anything above LIMIT
 LIMIT = 45.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _start_replica(
@@ -54,7 +48,7 @@ async def _start_replica(
         "WEBHOOK_URL": "https://bot.example.test",
         "WEBHOOK_SECRET": "replica-secret",
         "WEBHOOK_LISTEN": "127.0.0.1",
-        "WEBHOOK_PORT": str(_free_port()),
+        "WEBHOOK_PORT": str(free_port()),
         "SEND_RATE_PER_S": str(RATE),
         "SENDER_LEASE_S": "3",
         "NUDGE_LEASE_S": "5",

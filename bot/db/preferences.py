@@ -13,9 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import person_settings
 from bot.db.models import Client
+from bot.domain.quiet_hours import DEFAULT_QUIET_HOURS
 
-DEFAULT_QUIET_START = time(21, 30)
-DEFAULT_QUIET_END = time(8, 0)
+DEFAULT_QUIET_START, DEFAULT_QUIET_END = (time.fromisoformat(v) for v in DEFAULT_QUIET_HOURS)
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,9 @@ DEFAULTS = Preferences()
 async def client_preferences(session: AsyncSession, client_id: int) -> Preferences:
     """The client's follow-up preferences; no quiet hours is an empty window (start = end)."""
     client = await session.get(Client, client_id)
-    if client is None:
+    if client is None or client.telegram_user_id is None:
         return DEFAULTS
-    quiet = await person_settings.quiet_hours(session, client)
+    chosen = await person_settings.preferences(session, client.telegram_user_id)
+    quiet = chosen.quiet
     start, end = (time.fromisoformat(v) for v in quiet) if quiet else (time(0), time(0))
-    return Preferences(await person_settings.followups_enabled(session, client), start, end)
+    return Preferences(chosen.followups, start, end)
