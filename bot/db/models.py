@@ -27,6 +27,8 @@ class Therapist(SQLModel, table=True):
     display_name: str = Field(sa_type=EncryptedText)
     language: str = "en"
     created_at: datetime = Field(sa_column=_instant(nullable=False))
+    # IANA zone the therapist chose in /settings; None until then (shown in UTC).
+    timezone: str | None = None
 
 
 class Client(SQLModel, table=True):
