@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db import invites
+from bot.db import invites, routine_versions
 from bot.db.models import Client, Exercise, Invite, ReminderSlot, Routine, Therapist
 from bot.domain.schedule import next_due
 from bot.domain.tokens import hash_token
@@ -82,6 +82,8 @@ async def create_client_with_invite(
                 notes=spec.notes,
             )
         )
+    await session.flush()
+    await routine_versions.record(session, routine, now)
     invite, token = await invites.issue(session, client.id, now, invite_ttl)
     return client, invite, token
 

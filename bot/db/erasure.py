@@ -26,13 +26,14 @@ from bot.db.models import (
     ReminderSlot,
     Reply,
     Routine,
+    RoutineVersion,
     Therapist,
 )
 from bot.db.pauses import Notice
 
 _KNOWN = {
     model.__tablename__  # type: ignore[attr-defined]
-    for model in (Reply, Nudge, ReminderSlot, Exercise, Routine, Invite, Client)
+    for model in (Reply, Nudge, ReminderSlot, RoutineVersion, Exercise, Routine, Invite, Client)
 }
 
 
@@ -68,7 +69,10 @@ async def erase_person(session: AsyncSession, user_id: int) -> Erased:
         delete(Nudge).where(col(Nudge.client_id).in_(ids)),
         # When and where (time zone) they wanted nudges.
         delete(ReminderSlot).where(col(ReminderSlot.client_id).in_(ids)),
-        # The routine made for them, with the therapist's notes.
+        # The routine made for them, with the therapist's notes, and its earlier versions.
+        delete(RoutineVersion).where(
+            col(RoutineVersion.routine_id).in_(routines.scalar_subquery())
+        ),
         delete(Exercise).where(col(Exercise.routine_id).in_(routines.scalar_subquery())),
         delete(Routine).where(col(Routine.client_id).in_(ids)),
         # Their invite links (hashed) and the record of who opened them.

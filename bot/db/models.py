@@ -70,6 +70,8 @@ class Routine(SQLModel, table=True):
     times_per_week: int | None = None
     created_at: datetime = Field(sa_column=_instant(nullable=False))
     updated_at: datetime = Field(sa_column=_instant(nullable=False))
+    # Bumped by each edit; RoutineVersion keeps what every version held and from when.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Exercise(SQLModel, table=True):
@@ -282,3 +284,18 @@ class Message(SQLModel, table=True):
     relay_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     relay_message_id: int | None = None
     reply_to_id: int | None = Field(default=None, foreign_key="message.id")
+
+
+class RoutineVersion(SQLModel, table=True):
+    """What a routine held from `started_at` on, so each answer can be read against the
+    version of the routine it belonged to (the one in force when its nudge was due)."""
+
+    __tablename__ = "routine_version"
+    __table_args__ = (UniqueConstraint("routine_id", "version", name="uq_routine_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    routine_id: int = Field(foreign_key="routine.id", index=True)
+    version: int
+    started_at: datetime = Field(sa_column=_instant(nullable=False))
+    # JSON: {"frequency", "times_per_week", "exercises": [{"name", "dose", "notes"}]}
+    snapshot: str = Field(sa_type=EncryptedText)
