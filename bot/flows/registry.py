@@ -11,6 +11,8 @@ from telegram.ext import Application, MessageHandler, TypeHandler, filters
 from bot.flows import (
     after_answer,
     bad_input,
+    client_actions,
+    clients,
     enrolment,
     erasure,
     followups,
@@ -46,6 +48,8 @@ ROUTERS: tuple[Router, ...] = (
     routine.router,
     timing.router,
     invites.router,
+    clients.router,
+    client_actions.router,
     therapists.router,
     general.router,
     pause.router,

@@ -1,0 +1,27 @@
+"""clients at a glance
+
+An index for /clients, which counts every client's occurrences over the last 7
+and 28 local days in a few grouped queries (by client and local date).
+
+Revision ID: 0011_clients
+Revises: 0010
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0011_clients"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("nudge", schema=None) as batch_op:
+        batch_op.create_index("ix_nudge_client_date", ["client_id", "local_date"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("nudge", schema=None) as batch_op:
+        batch_op.drop_index("ix_nudge_client_date")
