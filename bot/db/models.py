@@ -111,8 +111,9 @@ class Nudge(SQLModel, table=True):
         UniqueConstraint("slot_id", "local_date", name="uq_nudge_slot_date"),
         Index("ix_nudge_status_due", "status", "due_at"),
         Index("ix_nudge_renudge", "renudge_at"),
-        # /clients counts each client's occurrences over the last 7 and 28 local days.
-        Index("ix_nudge_client_date", "client_id", "local_date"),
+        # /clients counts each client's occurrences over the last 7 and 28 local days,
+        # from the index alone (it covers what is counted).
+        Index("ix_nudge_client_date", "client_id", "local_date", "status", "outcome"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

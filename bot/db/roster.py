@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, func, or_
+from sqlalchemy import Integer, and_, case, exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,7 +65,7 @@ def local_today(zone: str | None, now: datetime) -> date:
     return now.astimezone(ZoneInfo(zone or "UTC")).date()
 
 
-def roster_status(client: Client, quiet: bool) -> RosterStatus:
+def roster_status(client: Client | _Listed, quiet: bool) -> RosterStatus:
     """What the therapist reads for a client: being out of reach or quiet shows over "active"."""
     if client.status in (ClientStatus.INVITED, ClientStatus.STOPPED):
         return RosterStatus(client.status)
@@ -76,22 +76,44 @@ def roster_status(client: Client, quiet: bool) -> RosterStatus:
     return RosterStatus.QUIET if quiet else RosterStatus.ACTIVE
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """What the list needs of a client row: no first name to decrypt, no ORM object."""
+
+    id: int
+    label: str
+    status: str
+    reachable: bool
+    timezone: str | None
+    quiet: bool  # a quiet spell is open
+    pain: bool  # pain, "too hard" or soreness reported lately
+
+
 async def roster(session: AsyncSession, therapist_id: int, now: datetime) -> list[RosterEntry]:
     """Every client of the therapist: who needs attention first, then by label and id."""
-    clients = list(await session.exec(select(Client).where(Client.therapist_id == therapist_id)))
-    quiet = await _quiet_clients(session, therapist_id)
-    pain = await _pain_clients(session, therapist_id, now - PAIN_RECENT)
+    quiet = exists().where(
+        col(QuietSpell.client_id) == col(Client.id), col(QuietSpell.ended_at).is_(None)
+    )
+    pain = exists().where(
+        col(ConcernReport.client_id) == col(Client.id),
+        col(ConcernReport.at) >= now - PAIN_RECENT,
+    )
+    result = await session.exec(
+        select(  # type: ignore[call-overload]
+            Client.id, Client.label, Client.status, Client.reachable, Client.timezone, quiet, pain
+        ).where(Client.therapist_id == therapist_id)
+    )
+    clients = [_Listed(*row) for row in result]
     counts = await _counts(session, therapist_id, clients, now)
     entries = []
     for client in clients:
-        assert client.id is not None
         week, month = counts.get(client.id, (Tally(), Tally()))
         entries.append(
             RosterEntry(
                 client.id,
                 client.label,
-                roster_status(client, client.id in quiet),
-                client.id in pain,
+                roster_status(client, bool(client.quiet)),
+                bool(client.pain),
                 Adherence(week),
                 Adherence(month),
             )
@@ -100,31 +122,12 @@ async def roster(session: AsyncSession, therapist_id: int, now: datetime) -> lis
     return entries
 
 
-async def _quiet_clients(session: AsyncSession, therapist_id: int) -> set[int]:
-    result = await session.exec(
-        select(QuietSpell.client_id)
-        .join(Client, col(Client.id) == col(QuietSpell.client_id))
-        .where(Client.therapist_id == therapist_id, col(QuietSpell.ended_at).is_(None))
-    )
-    return set(result)
-
-
-async def _pain_clients(session: AsyncSession, therapist_id: int, since: datetime) -> set[int]:
-    result = await session.exec(
-        select(ConcernReport.client_id)
-        .join(Client, col(Client.id) == col(ConcernReport.client_id))
-        .where(Client.therapist_id == therapist_id, col(ConcernReport.at) >= since)
-        .distinct()
-    )
-    return set(result)
-
-
 def _sum(condition: object) -> object:
     return func.sum(case((condition, 1), else_=0)).cast(Integer)  # type: ignore[arg-type]
 
 
 async def _counts(
-    session: AsyncSession, therapist_id: int, clients: Sequence[Client], now: datetime
+    session: AsyncSession, therapist_id: int, clients: Sequence[_Listed], now: datetime
 ) -> dict[int, tuple[Tally, Tally]]:
     """(last 7 days, last 28 days) per client that has had any occurrence in them."""
     zones_by_today: dict[date, set[str]] = defaultdict(set)

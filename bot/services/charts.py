@@ -30,6 +30,7 @@ HATCHES = {"done": "", "some": "//", "not_today": "..", "no_reply": "xx"}
 _SIZE_IN = (8.0, 4.8)
 _DPI = 100
 _MIN_SLOTS = 4  # bar widths as if there were at least this many weeks
+_MAX_ANNOTATED = 16  # weeks that each get their total and their label
 _LOCK = threading.Lock()
 
 
@@ -98,8 +99,11 @@ def _draw(weeks: Sequence[WeekCounts], text: ChartText) -> bytes:
             linewidth=1.5,
         )
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    # A long history (a therapist's year) gets no number over each bar and a label on
+    # every few weeks: both would crowd a phone's screen, and text is most of the drawing.
+    crowded = len(weeks) > _MAX_ANNOTATED
     for x, total in zip(positions, bottoms, strict=True):
-        if total:
+        if total and not crowded:
             axes.annotate(
                 str(total),
                 (x, total),
@@ -111,7 +115,8 @@ def _draw(weeks: Sequence[WeekCounts], text: ChartText) -> bytes:
                 fontweight="bold",
             )
     axes.set_title(text.title, fontsize=22, pad=14)
-    axes.set_xticks(positions, [week.label for week in weeks])
+    step = -(-len(weeks) // _MAX_ANNOTATED) if crowded else 1
+    axes.set_xticks(positions[::step], [week.label for week in weeks][::step])
     axes.tick_params(axis="both", labelsize=16, length=0)
     if len(weeks) > 5:
         for tick in axes.get_xticklabels():
