@@ -110,8 +110,8 @@ async def test_the_list_shows_status_and_counts_with_attention_first_and_pages_i
     # The list counts exactly what the client's own /progress counts.
     therapist_id = next(t.id for t in await _rows_therapists(runtime))
     async with runtime.db.transaction() as session:
-        entries = await roster.roster(session, therapist_id, runtime.clock.now())
-    ann = next(e for e in entries if e.client_id == ids["Ann"])
+        shown = await roster.roster_page(session, therapist_id, runtime.clock.now(), 0, 10)
+    ann = next(e for e in shown.entries if e.client_id == ids["Ann"])
     assert (ann.week.done, ann.week.scheduled, ann.month.done, ann.month.scheduled) == (
         4,
         6,

@@ -96,7 +96,7 @@ async def casefile(
     return Casefile(
         client=client,
         therapist=therapist,
-        status=roster_status(client, quiet.first() is not None),
+        status=roster_status(client.status, client.reachable, quiet.first() is not None),
         invite=await invites.invite_status(session, therapist_id, client_id, now),
         routine=routine,
         exercises=exercises,

@@ -1,19 +1,22 @@
 """A therapist's clients at a glance (/clients): status, adherence, who needs attention.
 
-Fast with many clients: a handful of grouped queries for all of a therapist's clients
-at once, never one per client. Adherence counts the same occurrences as the client's
-/progress (bot/db/history.py: nudges that went out or were answered) by the same
-rules (bot/domain/adherence.py: "some of it" counts as done, today's open nudge is
-not counted yet), but summed in SQL by client over the last 7 and 28 local days.
+Fast with many clients: never a query per client. The order (who needs attention,
+then by label) takes one light query for all of a therapist's clients; the counts,
+the costly part, are summed in SQL, grouped by client, for the clients on the page
+being shown (`adherence_counts` takes any set of clients). They count the same
+occurrences as the client's /progress (bot/db/history.py: nudges that went out or
+were answered) by the same rules (bot/domain/adherence.py: "some of it" counts as
+done, today's open nudge is not counted yet), over the last 7 and 28 local days.
 Local days depend on the client's zone, and at any instant the zones span at most
-three dates, so one counting query per distinct "today" covers everyone.
+three dates, so one counting query per distinct "today" covers everyone; an index
+covering what is counted (migration 0011_clients) keeps the nudge rows unread.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -53,8 +56,9 @@ class RosterEntry:
     label: str
     status: RosterStatus
     pain: bool  # reported pain, "too hard" or soreness recently
-    week: Adherence
-    month: Adherence
+    week: Adherence = Adherence(Tally())
+    month: Adherence = Adherence(Tally())
+    zone: str | None = None
 
     @property
     def needs_attention(self) -> bool:
@@ -65,32 +69,50 @@ def local_today(zone: str | None, now: datetime) -> date:
     return now.astimezone(ZoneInfo(zone or "UTC")).date()
 
 
-def roster_status(client: Client | _Listed, quiet: bool) -> RosterStatus:
+def roster_status(status: str, reachable: bool, quiet: bool) -> RosterStatus:
     """What the therapist reads for a client: being out of reach or quiet shows over "active"."""
-    if client.status in (ClientStatus.INVITED, ClientStatus.STOPPED):
-        return RosterStatus(client.status)
-    if not client.reachable:
+    if status in (ClientStatus.INVITED, ClientStatus.STOPPED):
+        return RosterStatus(status)
+    if not reachable:
         return RosterStatus.UNREACHABLE
-    if client.status == ClientStatus.PAUSED:
+    if status == ClientStatus.PAUSED:
         return RosterStatus.PAUSED
     return RosterStatus.QUIET if quiet else RosterStatus.ACTIVE
 
 
 @dataclass(frozen=True)
-class _Listed:
-    """What the list needs of a client row: no first name to decrypt, no ORM object."""
-
-    id: int
-    label: str
-    status: str
-    reachable: bool
-    timezone: str | None
-    quiet: bool  # a quiet spell is open
-    pain: bool  # pain, "too hard" or soreness reported lately
+class RosterPage:
+    entries: list[RosterEntry]  # this page's clients, with their counts
+    total: int  # clients on every page
+    attention: int  # of them, those who need attention
+    page: int  # 0-based, within range
+    pages: int
 
 
-async def roster(session: AsyncSession, therapist_id: int, now: datetime) -> list[RosterEntry]:
-    """Every client of the therapist: who needs attention first, then by label and id."""
+async def roster_page(
+    session: AsyncSession, therapist_id: int, now: datetime, page: int, size: int
+) -> RosterPage:
+    """One page of the therapist's clients (the last page if `page` is past the end).
+
+    The order needs every client's status and recent pain, one light query for all;
+    the counts are shown for one page, so only its clients are counted.
+    """
+    everyone = await _everyone(session, therapist_id, now)
+    pages = max(1, -(-len(everyone) // size))
+    page = min(max(page, 0), pages - 1)
+    shown = everyone[page * size : (page + 1) * size]
+    counts = await adherence_counts(session, [(e.client_id, e.zone) for e in shown], now)
+    entries = [
+        replace(e, week=Adherence(week), month=Adherence(month))
+        for e in shown
+        for week, month in [counts.get(e.client_id, (Tally(), Tally()))]
+    ]
+    attention = sum(1 for entry in everyone if entry.needs_attention)
+    return RosterPage(entries, len(everyone), attention, page, pages)
+
+
+async def _everyone(session: AsyncSession, therapist_id: int, now: datetime) -> list[RosterEntry]:
+    """Every client of the therapist, uncounted: who needs attention first, then by label."""
     quiet = exists().where(
         col(QuietSpell.client_id) == col(Client.id), col(QuietSpell.ended_at).is_(None)
     )
@@ -103,21 +125,16 @@ async def roster(session: AsyncSession, therapist_id: int, now: datetime) -> lis
             Client.id, Client.label, Client.status, Client.reachable, Client.timezone, quiet, pain
         ).where(Client.therapist_id == therapist_id)
     )
-    clients = [_Listed(*row) for row in result]
-    counts = await _counts(session, therapist_id, clients, now)
-    entries = []
-    for client in clients:
-        week, month = counts.get(client.id, (Tally(), Tally()))
-        entries.append(
-            RosterEntry(
-                client.id,
-                client.label,
-                roster_status(client, bool(client.quiet)),
-                bool(client.pain),
-                Adherence(week),
-                Adherence(month),
-            )
+    entries = [
+        RosterEntry(
+            client_id,
+            label,
+            roster_status(status, reachable, bool(is_quiet)),
+            bool(has_pain),
+            zone=zone,
         )
+        for client_id, label, status, reachable, zone, is_quiet, has_pain in result
+    ]
     entries.sort(key=lambda e: (not e.needs_attention, e.label.casefold(), e.client_id))
     return entries
 
@@ -126,16 +143,17 @@ def _sum(condition: object) -> object:
     return func.sum(case((condition, 1), else_=0)).cast(Integer)  # type: ignore[arg-type]
 
 
-async def _counts(
-    session: AsyncSession, therapist_id: int, clients: Sequence[_Listed], now: datetime
+async def adherence_counts(
+    session: AsyncSession, clients: Sequence[tuple[int, str | None]], now: datetime
 ) -> dict[int, tuple[Tally, Tally]]:
-    """(last 7 days, last 28 days) per client that has had any occurrence in them."""
-    zones_by_today: dict[date, set[str]] = defaultdict(set)
-    for client in clients:
-        if client.timezone is not None:
-            zones_by_today[local_today(client.timezone, now)].add(client.timezone)
+    """(last 7 days, last 28 days) for each (client id, zone) that had occurrences in them,
+    in one grouped query per distinct local "today" among the clients."""
+    by_today: dict[date, list[int]] = defaultdict(list)
+    for client_id, zone in clients:
+        if zone is not None:
+            by_today[local_today(zone, now)].append(client_id)
     found: dict[int, tuple[Tally, Tally]] = {}
-    for today, zones in zones_by_today.items():
+    for today, ids in by_today.items():
         week_from = today - timedelta(days=WEEK - 1)
         month_from = today - timedelta(days=MONTH - 1)
         outcome, day = col(Nudge.outcome), col(Nudge.local_date)
@@ -155,10 +173,8 @@ async def _counts(
             ]
         result = await session.exec(
             select(col(Nudge.client_id), *columns)  # type: ignore[call-overload]
-            .join(Client, col(Client.id) == col(Nudge.client_id))
             .where(
-                Client.therapist_id == therapist_id,
-                col(Client.timezone).in_(zones),
+                col(Nudge.client_id).in_(ids),
                 day >= month_from,
                 day <= today,
                 # The occurrences history.occurrences counts: sent, or answered anyway.

@@ -15,7 +15,7 @@ from bot.flows.router import Audience, Router
 from bot.flows.turn import Turn, edit_quietly
 from bot.views.callbacks import CLIENT_DETAIL, CLIENTS_PAGE, Callback
 from bot.views.client_detail import detail_keyboard, detail_text
-from bot.views.clients import clients_page, page_count
+from bot.views.clients import PAGE_SIZE, clients_page
 
 router = Router()
 
@@ -23,14 +23,13 @@ router = Router()
 async def list_view(turn: Turn, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     """Page `page` of the presser's clients (the last page when the list has shrunk)."""
     therapist_id = await own_therapist_id(turn)
-    entries = []
-    if therapist_id is not None:
-        async with turn.svc.db.transaction() as session:
-            entries = await roster.roster(session, therapist_id, turn.now)
-    if not entries:
+    if therapist_id is None:
         return turn.t("clients.none"), None
-    page = min(page, page_count(len(entries)) - 1)
-    return clients_page(turn.svc.texts, turn.lang, entries, page)
+    async with turn.svc.db.transaction() as session:
+        shown = await roster.roster_page(session, therapist_id, turn.now, page, PAGE_SIZE)
+    if not shown.total:
+        return turn.t("clients.none"), None
+    return clients_page(turn.svc.texts, turn.lang, shown)
 
 
 @router.command("clients", menu=Audience.THERAPISTS)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.db.roster import Adherence, RosterEntry
+from bot.db.roster import Adherence, RosterEntry, RosterPage
 from bot.texts import Texts
 from bot.views.callbacks import CLIENT_DETAIL, CLIENTS_PAGE, encode
 
@@ -17,10 +15,6 @@ MAX_LABEL = 40
 def short(label: str, limit: int = MAX_LABEL) -> str:
     """A label cut to fit a line or a button; the therapist typed it, so it may be long."""
     return label if len(label) <= limit else f"{label[: limit - 1]}…"
-
-
-def page_count(total: int) -> int:
-    return max(1, -(-total // PAGE_SIZE))
 
 
 def counts(texts: Texts, lang: str, window: Adherence) -> str:
@@ -34,19 +28,15 @@ def status_words(texts: Texts, lang: str, entry: RosterEntry) -> str:
     return f"{words}, {texts.get(lang, 'clients.pain')}" if entry.pain else words
 
 
-def clients_page(
-    texts: Texts, lang: str, entries: Sequence[RosterEntry], page: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    """Page `page` (0-based, already within range) of the list, and its buttons."""
-    pages = page_count(len(entries))
-    shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    attention = sum(1 for entry in entries if entry.needs_attention)
-    lines = [texts.get(lang, "clients.title", n=len(entries), page=page + 1, pages=pages)]
-    if attention:
-        lines.append(texts.get(lang, "clients.attention", n=attention))
+def clients_page(texts: Texts, lang: str, shown: RosterPage) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of the list, and its buttons."""
+    page, pages = shown.page, shown.pages
+    lines = [texts.get(lang, "clients.title", n=shown.total, page=page + 1, pages=pages)]
+    if shown.attention:
+        lines.append(texts.get(lang, "clients.attention", n=shown.attention))
     lines += [texts.get(lang, "clients.legend"), ""]
     buttons: list[list[InlineKeyboardButton]] = []
-    for entry in shown:
+    for entry in shown.entries:
         mark = texts.get(lang, "clients.attention_mark") if entry.needs_attention else ""
         lines.append(
             texts.get(
