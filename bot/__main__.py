@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from bot import cli, keys
 from bot.app import BotRuntime
+from bot.db.database import Database
 from bot.db.engine import upgrade_database_blocking
 from bot.logging_setup import configure_logging
 from bot.settings import (
@@ -21,8 +22,9 @@ from bot.settings import (
     data_keys_from_env,
     database_url_from_env,
     load_settings,
+    startup_retry_from_env,
 )
-from bot.startup import StartupError
+from bot.startup import StartupError, reach_database
 
 USAGE = "usage: python -m bot [migrate | genkey | rekey]"
 
@@ -67,12 +69,26 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def _migrate() -> None:
+def _migrate() -> int:
     """Upgrade the schema and exit: a release step before new code starts serving."""
     url = database_url_from_env()
     keys.configure(url, data_keys_from_env())  # migrations seal personal text
+
+    async def reach() -> None:
+        db = Database.from_url(url)
+        try:
+            await reach_database(db, startup_retry_from_env())
+        finally:
+            await db.engine.dispose()
+
+    try:
+        asyncio.run(reach())
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     upgrade_database_blocking(url)
     print("database is at the newest schema")
+    return 0
 
 
 def main() -> None:
@@ -85,7 +101,7 @@ def main() -> None:
                 code = runner.run(_serve())
             sys.exit(code)
         elif command == "migrate":
-            _migrate()
+            sys.exit(_migrate())
         elif command in ("-h", "--help", "help"):
             print(USAGE)
         else:

@@ -130,6 +130,14 @@ def database_url_from_env(env: dict[str, str] | None = None) -> str:
     return normalize_database_url(env.get("DATABASE_URL", ""))
 
 
+def startup_retry_from_env(env: dict[str, str] | None = None) -> float:
+    """How long `migrate` waits for a database that is not up yet (STARTUP_RETRY_S)."""
+    if env is None:
+        load_dotenv(Path.cwd() / ".env", override=False)
+        env = dict(os.environ)
+    return _positive_float(env, "STARTUP_RETRY_S", 60)
+
+
 def _parse_admin_ids(raw: str) -> frozenset[int]:
     ids: set[int] = set()
     for part in raw.replace(";", ",").split(","):
