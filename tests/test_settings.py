@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import BotRuntime
 from bot.logging_setup import configure_logging
+from bot.sandbox.botapi import BotApiStub
 from bot.settings import (
     DEFAULT_DATABASE_URL,
     Settings,
@@ -20,7 +21,6 @@ from bot.settings import (
     load_settings,
     token_problem,
 )
-from tests.botapi_stub import BotApiStub
 from tests.conftest import TOKEN
 
 REPO = Path(__file__).resolve().parent.parent
