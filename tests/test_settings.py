@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def test_missing_and_malformed_tokens_are_explained() -> None:
     assert "@BotFather" in (token_problem(None) or "")
+    assert "python -m bot sandbox" in (token_problem(None) or "")
     assert "@BotFather" in (token_problem("hello") or "")
     assert token_problem("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw") is None
 
