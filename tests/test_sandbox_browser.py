@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from bot.settings import REPO_ROOT
+from bot.texts import Texts
 from tests.botprocess import REPO, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -192,6 +194,11 @@ class Page:
         return path
 
 
+def _copy(lang: str, key: str) -> str:
+    """The fixed start of a piece of the bot's copy (its first variant, before any field)."""
+    return Texts.load(REPO_ROOT / "config").variants(lang, key)[0].split("{")[0].strip()
+
+
 def test_the_whole_journey_clicked_through_in_a_browser(browser: Any, sandbox_url: str) -> None:
     page = Page(browser, sandbox_url)
     browser.get(sandbox_url)
@@ -248,8 +255,43 @@ def test_the_whole_journey_clicked_through_in_a_browser(browser: Any, sandbox_ur
     page.until("Done, in place", lambda: "Done. Noted." in page.message("client1", nudge).text)
     page.shot("done-and-feeling")
 
-    # The Spanish client's menu is the one the bot set for Spanish.
-    assert any("/progress" in item for item in page.menu("client2"))
+    # Alex's records as a CSV document, which opens from the chat.
+    after = page.type("client1", "/export")
+    export = page.wait_for("client1", "", after)
+    link = page.until("the CSV", lambda: page.css("a.doc-open", page.message("client1", export)))
+    csv = page.driver.execute_async_script(
+        "fetch(arguments[0]).then(r => r.text()).then(arguments[1])", link[0].get_attribute("href")
+    )
+    assert "done" in csv.splitlines()[1], csv
+
+    # Lucía, whose Telegram is in Spanish, joins in Spanish.
+    after = page.type("therapist", "/newclient")
+    page.wait_for("therapist", "What name should I show you", after)
+    after = page.type("therapist", "Lucía")
+    page.wait_for("therapist", "name of exercise 1", after)
+    after = page.type("therapist", "Calf stretch")
+    page.wait_for("therapist", "dose for", after)
+    after = page.type("therapist", "hold 30 s x 3")
+    page.press("therapist", page.wait_for("therapist", "Added:", after), "That's all")
+    page.press("therapist", page.wait_for("therapist", "How often", after), "Every day")
+    invite = page.wait_for("therapist", "Here is the invite", after)
+    page.css('.invite-actions button[data-as="client2"]', page.message("therapist", invite))[
+        0
+    ].click()
+    consent = page.wait_for("client2", _copy("es", "start.consent"))
+    page.press("client2", consent, _copy("es", "buttons.agree"))
+    page.wait_for("client2", _copy("es", "timing.ask_timezone"), consent)
+    after = page.type("client2", "Madrid")
+    page.wait_for("client2", _copy("es", "timing.ask_time"), after)
+    after = page.type("client2", "19:00")
+    confirmation = page.wait_for("client2", _copy("es", "enrol.confirm_daily"), after)
+    assert "Europe/Madrid" in page.message("client2", confirmation).text
+    page.wait_for("therapist", "Lucía joined")
+    page.shot("spanish-client-enrolled")
+
+    # Lucía's command menu is the one the bot set for Spanish.
+    menu = page.menu("client2")
+    assert any(_copy("es", "commands.help") in item for item in menu), menu
     page.shot("spanish-menu")
     page.close_popup()
 

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 import socket
+import sys
 
 from aiohttp import web
 
@@ -37,7 +38,7 @@ async def serve(port: int) -> int:
         sock.bind(("127.0.0.1", port))
     except OSError as exc:
         sock.close()
-        print(f"error: port {port} is not free ({exc.strerror}); try --port 8081")
+        print(f"error: port {port} is not free ({exc.strerror}); try --port 8081", file=sys.stderr)
         return 1
     try:
         sandbox = await Sandbox.start()
