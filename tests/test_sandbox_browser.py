@@ -264,6 +264,13 @@ def test_the_whole_journey_clicked_through_in_a_browser(browser: Any, sandbox_ur
     )
     assert "done" in csv.splitlines()[1], csv
 
+    # A photo from the 📎 menu: it shows in Alex's chat, and the bot answers it.
+    before = page.last_id("client1")
+    page.css(".attach", page.chat("client1"))[0].click()
+    page.until("the pictures", lambda: page.css("#popup .item[data-photo]"))[0].click()
+    page.until("the photo sent", lambda: page.css(".msg.mine img", page.chat("client1")))
+    page.until("the bot's answer", lambda: page.last_id("client1") > before + 1)
+
     # Lucía, whose Telegram is in Spanish, joins in Spanish.
     after = page.type("therapist", "/newclient")
     page.wait_for("therapist", "What name should I show you", after)

@@ -72,6 +72,9 @@ class Sandbox:
         stub = BotApiStub(
             TOKEN,
             bot_username=BOT_USERNAME,
+            # Telegram's documented 30 messages a second; the stub also holds the bot to
+            # its text, caption, button and callback-data limits, as Telegram does.
+            global_limit_per_s=30.0,
             clock=lambda: clock.now().timestamp(),
         )
         sandbox = cls(workdir, clock, stub)
@@ -142,25 +145,25 @@ class Sandbox:
     async def fast_forward(self, how: str) -> datetime | None:
         """Move the clock ("next", "hour" or "day"); the engine wakes as the clock jumps.
 
-        Returns where "next" went, or None when nothing is scheduled.
+        Returns where the clock went, or None when "next" finds nothing scheduled.
         """
         now = self.clock.now()
         if how == "hour":
-            self.clock.set(now + timedelta(hours=1))
+            target: datetime | None = now + timedelta(hours=1)
         elif how == "day":
-            self.clock.set(now + timedelta(days=1))
+            target = now + timedelta(days=1)
         elif how == "next":
-            due = await self.next_due()
-            if due is None:
-                return None
-            if due.tzinfo is None:  # SQLite hands back naive UTC
-                due = due.replace(tzinfo=UTC)
-            self.clock.set(max(due, now) + timedelta(seconds=1))
-            return due
+            target = await self.next_due()
+            if target is not None and target.tzinfo is None:  # SQLite hands back naive UTC
+                target = target.replace(tzinfo=UTC)
         else:
             raise ValueError(f"unknown fast-forward {how!r}")
-        self.stub.state.notify()
-        return self.clock.now()
+        if target is None:
+            return None
+        # A second past a due instant, so it is plainly due; never backwards.
+        self.clock.set(max(target, now) + timedelta(seconds=1 if how == "next" else 0))
+        self.stub.state.notify()  # the page shows the new time at once
+        return target
 
     @property
     def _running(self) -> BotRuntime:
