@@ -29,6 +29,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTIFACTS = REPO / "artifacts" / "sandbox"
 WAIT_S = 20.0
+# FOLLOW-UP for the lead: set to True once issue #9's /clients and chart are merged; then
+# the workspace steps must run (a missing /clients fails the test instead of warning).
+WORKSPACE_MERGED = False
 
 
 def _missing() -> str | None:
@@ -311,11 +314,13 @@ def _therapist_workspace(page: Page) -> None:
 
     Driven by the callback prefixes reserved for them in bot/views/callbacks.py
     (CLIENT_DETAIL "Td", CLIENT_CHART "Tc"), so the wording may change freely. Runs by
-    itself once the therapist's menu offers /clients; until then it says so.
+    itself once the therapist's menu offers /clients; until then it says so (a warning),
+    and with WORKSPACE_MERGED it is required.
     """
     offered = any("/clients" in item for item in page.menu("therapist"))
     page.close_popup()
     if not offered:
+        assert not WORKSPACE_MERGED, "the therapist's menu has no /clients"
         warnings.warn(
             "sandbox browser test: /clients is not in the therapist's menu yet, so the "
             "workspace steps (/clients, chart) did not run",
@@ -327,7 +332,13 @@ def _therapist_workspace(page: Page) -> None:
     listing = page.wait_for("therapist", "Alex (knee)", after)
     page.until(
         "Alex in /clients",
-        lambda: page.css('button.inline[data-cb^="Td:"]', page.message("therapist", listing)),
+        lambda: [
+            button
+            for button in page.css(
+                'button.inline[data-cb^="Td:"]', page.message("therapist", listing)
+            )
+            if "Alex" in button.text
+        ],
     )[0].click()
     page.shot("therapist-clients")
     chart = page.until("the chart button", lambda: page.css('button.inline[data-cb^="Tc:"]'))
