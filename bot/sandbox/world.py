@@ -81,9 +81,8 @@ class Sandbox:
         sandbox._tempdir = tempdir
         await stub.start()
         stub.on_finish("sendChatAction", sandbox._typing)
-        stub.on_finish("sendMessage", sandbox._typed)
-        stub.on_finish("sendPhoto", sandbox._typed)
-        stub.on_finish("sendDocument", sandbox._typed)
+        for method in ("sendMessage", "sendPhoto", "sendVideo", "sendDocument"):
+            stub.on_finish(method, sandbox._typed)
         for person in PEOPLE:
             sandbox.users[person.key] = stub.user(
                 person.user_id, person.first_name, language_code=person.language_code
@@ -101,6 +100,8 @@ class Sandbox:
             await runtime.start()
         except BaseException:
             await stub.stop()
+            if tempdir is not None:
+                tempdir.cleanup()
             raise
         sandbox.runtime = runtime
         return sandbox
