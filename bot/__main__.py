@@ -1,6 +1,7 @@
 """`python -m bot [migrate]`: run the bot until interrupted, or upgrade the database and exit.
 
-`genkey` and `rekey` (bot/cli.py) manage the key for personal data at rest.
+`genkey` and `rekey` (bot/cli.py) manage the key for personal data at rest;
+`sandbox` (bot/sandbox/cli.py) runs the bot in a browser, without Telegram.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bot.settings import (
 )
 from bot.startup import StartupError, reach_database
 
-USAGE = "usage: python -m bot [migrate | genkey | rekey]"
+USAGE = "usage: python -m bot [migrate | genkey | rekey | sandbox [--port 8080]]"
 
 
 async def _serve() -> int:
@@ -95,6 +96,11 @@ def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else None
     if command in cli.COMMANDS:
         sys.exit(cli.run(command))
+    if command == "sandbox":
+        # Imported here: a bot serving Telegram never loads the sandbox.
+        from bot.sandbox import cli as sandbox_cli
+
+        sys.exit(sandbox_cli.run(sys.argv[2:]))
     try:
         if command is None:
             with asyncio.Runner(loop_factory=_loop_factory()) as runner:

@@ -78,7 +78,7 @@ def token_problem(token: str | None) -> str | None:
         return (
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram "
             "(send /newbot), then put the token it gives you in TELEGRAM_BOT_TOKEN "
-            "(environment or .env)."
+            "(environment or .env); `python -m bot sandbox` runs without one."
         )
     if not _TOKEN_RE.match(token):
         return (

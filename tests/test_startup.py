@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from tests.botapi_stub import BotApiStub
+from bot.sandbox.botapi import BotApiStub
 from tests.botprocess import BotProcess, bot_env, free_port, run_bot
 from tests.conftest import TOKEN
 
