@@ -25,7 +25,13 @@ async def create_client(
     """Run /newclient to the end (no notes or media, saved from the review) and return
     the invite token."""
     sent = await therapist.send("/newclient")
-    await therapist.wait_for("What name should I show you", after=sent.message_id)
+    first = await therapist.wait_for(
+        lambda m: "What name should I show you" in m.body or "from scratch" in m.body,
+        after=sent.message_id,
+    )
+    if "from scratch" in first.body:  # the therapist has templates
+        await therapist.press(first, "From scratch")
+        await therapist.wait_for("What name should I show you", after=first.message_id)
     sent = await therapist.send(label)
     for index, (name, dose) in enumerate(exercises):
         await therapist.wait_for(f"name of exercise {index + 1}", after=sent.message_id)
