@@ -8,23 +8,13 @@ from datetime import UTC, datetime
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Exercise, Routine
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage, buttons
+from tests.botapi_stub import BotApiStub, FakeUser, buttons
+from tests.builder_journeys import name_and_dose
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import enrol
 from tests.test_routine import file_id
 
 MONDAY_NINE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-async def exercise(
-    dana: FakeUser, after: int, name: str, dose: str, *, last: bool = False
-) -> StoredMessage:
-    """Name and dose of one exercise; returns the notes-and-media question."""
-    await dana.wait_for("What's the name of exercise", after=after)
-    sent = await dana.send(name)
-    await dana.wait_for(f'dose for "{name}"', after=sent.message_id)
-    sent = await dana.send(dose)
-    return await dana.wait_for(f'Anything to add for "{name}"', after=sent.message_id)
 
 
 async def next_one(dana: FakeUser, after: int, name: str, button: str) -> int:
@@ -51,24 +41,24 @@ async def test_build_with_a_photo_and_notes_review_in_place_and_the_client_sees_
     assert answer.body.startswith("I need text at this step.")
 
     # 1: a photo with a caption (the caption becomes the notes).
-    extras = await exercise(dana, sent.message_id, "Bridge", "3 x 10")
+    extras = await name_and_dose(dana, sent.message_id, "Bridge", "3 x 10")
     photo = await dana.send_photo(caption="Keep your back flat.")
     kept = await dana.wait_for("Photo kept", after=photo.message_id)
     await dana.press(kept, "Done")
     after = await next_one(dana, kept.message_id, "Bridge", "Add another exercise")
     # 2: notes only.
-    extras = await exercise(dana, after, "Calf stretch", "hold 30 s x 3")
+    extras = await name_and_dose(dana, after, "Calf stretch", "hold 30 s x 3")
     sent = await dana.send("Slow and gentle.")
     kept = await dana.wait_for("Notes kept", after=sent.message_id)
     await dana.press(kept, "Done")
     after = await next_one(dana, kept.message_id, "Calf stretch", "Add another exercise")
     # 3: a video; 4: nothing (Skip).
-    extras = await exercise(dana, after, "Wall push-up", "2 x 12")
+    extras = await name_and_dose(dana, after, "Wall push-up", "2 x 12")
     video = await dana.send_video()
     kept = await dana.wait_for("Video kept", after=video.message_id)
     await dana.press(kept, "Done")
     after = await next_one(dana, kept.message_id, "Wall push-up", "Add another exercise")
-    extras = await exercise(dana, after, "Squat", "2 x 8")
+    extras = await name_and_dose(dana, after, "Squat", "2 x 8")
     await dana.press(extras, "Skip")
     after = await next_one(dana, extras.message_id, "Squat", "That's all")
     question = await dana.wait_for("How often", after=after)
@@ -95,17 +85,16 @@ async def test_build_with_a_photo_and_notes_review_in_place_and_the_client_sees_
     await dana.press(review, "✏️ 3")
     ask = await dana.wait_for('Exercise 3 is "Calf stretch"', after=review.message_id)
     await dana.press(ask, 'Keep "Calf stretch"')
-    dose = await dana.wait_for('dose for "Calf stretch"', after=ask.message_id)
     sent = await dana.send("hold 45 s x 3")
     extras = await dana.wait_for('Anything to add for "Calf stretch"', after=sent.message_id)
     await dana.press(extras, "Keep notes and media as they are")
-    review = await dana.wait_for("Routine for Anna (knee)", after=dose.message_id)
+    review = await dana.wait_for("Routine for Anna (knee)", after=extras.message_id)
     assert "3. Calf stretch: hold 45 s x 3 📝" in review.body
     await dana.press(review, "Save and make the invite")
     invite = await dana.wait_for("Here is the invite", after=review.message_id)
     token = (invite.caption or "").split("start=")[1].split()[0]
 
-    (routine,) = await rows(runtime, Routine)
+    assert len(await rows(runtime, Routine)) == 1
     stored = [(e.position, e.name, e.notes, e.media_kind) for e in await rows(runtime, Exercise)]
     assert sorted(stored) == [
         (1, "Bridge", "Keep your back flat.", "photo"),
@@ -136,7 +125,7 @@ async def test_twice_a_day_and_wrong_things_at_the_notes_step(
     sent = await dana.send("/newclient")
     await dana.wait_for("What name should I show you", after=sent.message_id)
     sent = await dana.send("Ola")
-    extras = await exercise(dana, sent.message_id, "Lunge", "2 x 10")
+    extras = await name_and_dose(dana, sent.message_id, "Lunge", "2 x 10")
     sticker = await dana.send_sticker()
     answer = await dana.wait_for("text notes, a photo or a video", after=sticker.message_id)
     await dana.press(answer, "Skip")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.app import BotRuntime
 from bot.db.models import Client, Exercise, Routine, RoutineTemplate
 from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage, buttons
+from tests.builder_journeys import name_and_dose
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import add_therapist, create_client, enrol, press_forged
 
@@ -24,11 +25,7 @@ async def save_with_template(dana: FakeUser, label: str, name: str) -> StoredMes
     await dana.wait_for("What name should I show you", after=sent.message_id)
     sent = await dana.send(label)
     for index, (exercise, dose) in enumerate((("Bridge", "3 x 10"), ("Plank", "20 s"))):
-        await dana.wait_for(f"name of exercise {index + 1}", after=sent.message_id)
-        sent = await dana.send(exercise)
-        await dana.wait_for("dose for", after=sent.message_id)
-        sent = await dana.send(dose)
-        extras = await dana.wait_for("Anything to add", after=sent.message_id)
+        extras = await name_and_dose(dana, sent.message_id, exercise, dose)
         if index == 0:
             sent = await dana.send("Keep your back flat.")
             extras = await dana.wait_for("Notes kept", after=sent.message_id)
@@ -37,7 +34,7 @@ async def save_with_template(dana: FakeUser, label: str, name: str) -> StoredMes
             await dana.press(extras, "Skip")
         added = await dana.wait_for(f"Added: {exercise}", after=extras.message_id)
         await dana.press(added, "That's all" if index else "Add another exercise")
-    question = await dana.wait_for("How often", after=sent.message_id)
+    question = await dana.wait_for("How often", after=extras.message_id)
     await dana.press(question, "A few times a week")
     times = await dana.wait_for("How many times a week", after=question.message_id)
     await dana.press(times, "3 × a week")
@@ -72,7 +69,7 @@ async def test_save_start_from_rename_and_delete_a_template(
     assert "How often: 3 times a week" in review.body
     await dana.press(review, "Save and make the invite")
     await dana.wait_for("Here is the invite", after=review.message_id)
-    anna_routine, ben_routine = await rows(runtime, Routine)
+    _anna, ben_routine = await rows(runtime, Routine)
     assert (ben_routine.frequency, ben_routine.times_per_week) == ("weekly", 3)
     bens = [e for e in await rows(runtime, Exercise) if e.routine_id == ben_routine.id]
     assert [(e.name, e.dose, e.notes) for e in bens] == [
