@@ -117,11 +117,11 @@ async def save_edit(turn: Turn, state: DialogState) -> None:
         return
     client = own.client
     told = False
-    if client.status != ClientStatus.INVITED and client.chat_id and client.reachable:
-        what = changes(before, drafts)
-        note = change_note(
-            turn.svc.texts, client, therapist.display_name, what, (frequency, times) != was, slots
-        )
+    what, new_frequency = changes(before, drafts), (frequency, times) != was
+    joined = client.status != ClientStatus.INVITED and client.reachable
+    if joined and client.chat_id and (what or new_frequency):
+        name = therapist.display_name
+        note = change_note(turn.svc.texts, client, name, what, new_frequency, slots)
         told = await _tell(turn, client.chat_id, note)
     key = "builder.edit_saved_told" if told else "builder.edit_saved"
     await turn.say(turn.t(key, label=client.label, version=routine.version))
