@@ -50,7 +50,7 @@ async def create_client(
         await therapist.press(question, "A few times a week")
         times = await therapist.wait_for("How many times a week", after=question.message_id)
         await therapist.press(times, f"{times_per_week} × a week")
-    review = await therapist.wait_for(f"Routine for {label}", after=question.message_id)
+    review = await therapist.wait_for(f"the routine for {label}", after=question.message_id)
     await therapist.press(review, "Save and make the invite")
     invite = await therapist.wait_for("Here is the invite", after=review.message_id)
     assert invite.caption is not None  # the link is the caption of its QR code

@@ -65,7 +65,7 @@ async def test_build_with_a_photo_and_notes_review_in_place_and_the_client_sees_
     assert buttons(question) == ["Every day", "Twice a day", "A few times a week"]
     await dana.press(question, "Every day")
 
-    review = await dana.wait_for("Routine for Anna (knee)", after=question.message_id)
+    review = await dana.wait_for("the routine for Anna (knee)", after=question.message_id)
     assert [
         line for line in (review.text or "").splitlines() if line[:2] in ("1.", "2.", "3.", "4.")
     ] == [
@@ -88,7 +88,7 @@ async def test_build_with_a_photo_and_notes_review_in_place_and_the_client_sees_
     sent = await dana.send("hold 45 s x 3")
     extras = await dana.wait_for('Anything to add for "Calf stretch"', after=sent.message_id)
     await dana.press(extras, "Keep notes and media as they are")
-    review = await dana.wait_for("Routine for Anna (knee)", after=extras.message_id)
+    review = await dana.wait_for("the routine for Anna (knee)", after=extras.message_id)
     assert "3. Calf stretch: hold 45 s x 3 📝" in review.body
     await dana.press(review, "Save and make the invite")
     invite = await dana.wait_for("Here is the invite", after=review.message_id)

@@ -36,7 +36,7 @@ async def test_edit_a_joined_clients_routine(
     sent = await dana.send("/help")
     helped = await dana.wait_for("/help", after=sent.message_id)
     await dana.press_data(helped, f"Te:{client.id}")
-    review = await dana.wait_for("Routine for Kim", after=helped.message_id)
+    review = await dana.wait_for("the routine for Kim", after=helped.message_id)
     assert "1. Bridge: 3 x 10\n2. Plank: 20 s" in review.body
     assert "How often: every day" in review.body
     assert "Save changes" in str(review.reply_markup)
@@ -45,7 +45,7 @@ async def test_edit_a_joined_clients_routine(
     await dana.press(review, "Add an exercise")
     extras = await name_and_dose(dana, review.message_id, "Side plank", "3 x 20 s")
     await dana.press(extras, "Skip")
-    review = await dana.wait_for("Routine for Kim", after=extras.message_id)
+    review = await dana.wait_for("the routine for Kim", after=extras.message_id)
     review = await how_often(dana, review, "Twice a day")
     assert "How often: twice a day" in review.body
     await dana.press(review, "Save changes")
@@ -89,7 +89,7 @@ async def test_edit_to_a_few_days_a_week_moves_the_days_and_an_invited_client_is
     helped = await dana.wait_for("/help", after=sent.message_id)
 
     await dana.press_data(helped, f"Te:{kim_row.id}")
-    review = await dana.wait_for("Routine for Kim", after=helped.message_id)
+    review = await dana.wait_for("the routine for Kim", after=helped.message_id)
     review = await how_often(dana, review, "A few times a week", 3)
     assert "How often: 3 times a week" in review.body
     await dana.press(review, "Save changes")
@@ -101,7 +101,7 @@ async def test_edit_to_a_few_days_a_week_moves_the_days_and_an_invited_client_is
 
     # Lou has not joined: the routine changes, nobody is messaged.
     await dana.press_data(helped, f"Te:{lou_row.id}")
-    review = await dana.wait_for("Routine for Lou", after=done.message_id)
+    review = await dana.wait_for("the routine for Lou", after=done.message_id)
     await dana.press(review, "✏️ 1")
     ask = await dana.wait_for('Exercise 1 is "Squat"', after=review.message_id)
     sent = await dana.send("Deep squat")

@@ -38,12 +38,12 @@ async def save_with_template(dana: FakeUser, label: str, name: str) -> StoredMes
     await dana.press(question, "A few times a week")
     times = await dana.wait_for("How many times a week", after=question.message_id)
     await dana.press(times, "3 × a week")
-    review = await dana.wait_for("Routine for", after=times.message_id)
+    review = await dana.wait_for("the routine for", after=times.message_id)
     await dana.press(review, "Save as template")
     ask = await dana.wait_for("What should this template be called", after=review.message_id)
     sent = await dana.send(name)
     await dana.wait_for(f'Saved as the template "{name}"', after=sent.message_id)
-    review = await dana.wait_for("Routine for", after=sent.message_id)
+    review = await dana.wait_for("the routine for", after=sent.message_id)
     assert ask.message_id < review.message_id
     await dana.press(review, "Save and make the invite")
     return await dana.wait_for("Here is the invite", after=review.message_id)
@@ -64,7 +64,7 @@ async def test_save_start_from_rename_and_delete_a_template(
     await dana.press(choice, 'From "Knee, week 1"')
     await dana.wait_for("What name should I show you", after=choice.message_id)
     sent = await dana.send("Ben")
-    review = await dana.wait_for("Routine for Ben", after=sent.message_id)
+    review = await dana.wait_for("the routine for Ben", after=sent.message_id)
     assert "1. Bridge: 3 x 10 📝\n2. Plank: 20 s" in review.body
     assert "How often: 3 times a week" in review.body
     await dana.press(review, "Save and make the invite")
