@@ -62,7 +62,7 @@ def changes(before: Sequence[Draft], after: Sequence[Draft]) -> Changes:
 def spread_weekdays(current: Sequence[int], times_per_week: int) -> list[int]:
     """N days a week for a client whose routine changed frequency: their own days first
     (as many as still fit), then days spread across the week."""
-    days = [day for day in sorted(current)][:times_per_week] if len(current) < 7 else []
+    days = sorted(current)[:times_per_week] if len(current) < 7 else []
     for day in _SPREAD:
         if len(days) >= times_per_week:
             break
