@@ -3,7 +3,7 @@ templates and routine edits share them)."""
 
 from __future__ import annotations
 
-from tests.botapi_stub import FakeUser, StoredMessage
+from bot.sandbox.botapi import FakeUser, StoredMessage
 
 
 async def name_and_dose(dana: FakeUser, after: int, name: str, dose: str) -> StoredMessage:

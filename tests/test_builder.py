@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Exercise, Routine
-from tests.botapi_stub import BotApiStub, FakeUser, buttons
+from bot.sandbox.botapi import BotApiStub, FakeUser, buttons
 from tests.builder_journeys import name_and_dose
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import enrol

@@ -10,7 +10,7 @@ from bot.clock import ManualClock
 from bot.db import routine_versions
 from bot.db.models import Client, Nudge, ReminderSlot, Routine, RoutineVersion
 from bot.domain.versions import version_at
-from tests.botapi_stub import BotApiStub
+from bot.sandbox.botapi import BotApiStub
 from tests.builder_journeys import how_often, name_and_dose
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import create_client, enrol

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.app import BotRuntime
 from bot.db.models import Client, Exercise, Routine, RoutineTemplate
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage, buttons
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage, buttons
 from tests.builder_journeys import name_and_dose
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import add_therapist, create_client, enrol, press_forged
