@@ -11,6 +11,7 @@ from telegram.ext import Application, MessageHandler, TypeHandler, filters
 from bot.flows import (
     after_answer,
     bad_input,
+    client_messages,
     enrolment,
     erasure,
     followups,
@@ -25,6 +26,7 @@ from bot.flows import (
     pause,
     privacy,
     progress,
+    reports,
     routine,
     settings,
     stop,
@@ -54,6 +56,8 @@ ROUTERS: tuple[Router, ...] = (
     erasure.router,
     language.router,
     settings.router,
+    reports.router,
+    client_messages.router,
 )
 
 
