@@ -18,6 +18,7 @@ ADMIN_MENU = [
     "start",
     "newclient",
     "invite",
+    "csv",
     "addtherapist",
     "therapists",
     "help",
@@ -25,7 +26,16 @@ ADMIN_MENU = [
     "privacy",
     "language",
 ]
-THERAPIST_MENU = ["start", "newclient", "invite", "help", "cancel", "privacy", "language"]
+THERAPIST_MENU = [
+    "start",
+    "newclient",
+    "invite",
+    "csv",
+    "help",
+    "cancel",
+    "privacy",
+    "language",
+]
 
 
 def _menu(stub: BotApiStub, user: FakeUser) -> list[str]:

@@ -48,6 +48,7 @@ ROUTERS: tuple[Router, ...] = (
     routine.router,
     timing.router,
     invites.router,
+    reports.router,
     therapists.router,
     general.router,
     pause.router,
@@ -56,7 +57,6 @@ ROUTERS: tuple[Router, ...] = (
     erasure.router,
     language.router,
     settings.router,
-    reports.router,
     client_messages.router,
 )
 
