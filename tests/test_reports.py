@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from PIL import Image
@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from bot.app import BotRuntime
 from bot.db.models import Client, Routine, RoutineVersion
-from bot.domain.export import CLIENTS_HEADER
+from bot.domain.export import CLIENTS_HEADER, ClientRow, ExportRow, build_clients_csv
 from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import add_therapist, create_client, enrol
@@ -52,6 +52,21 @@ def _ann_history() -> list[Answered]:
         outcome, feeling, barrier, later = WEEK[day % 7]
         answers.append(Answered(local.astimezone(UTC), outcome, feeling, barrier, later))
     return answers
+
+
+def test_the_clients_csv_opens_in_spreadsheets_as_written() -> None:
+    rows = [
+        ClientRow("Zoë", ExportRow(date(2026, 11, 23), time(7, 5), "done", "easy"), 1),
+        ClientRow("=HYPERLINK(1)", ExportRow(date(2026, 11, 24), time(19, 30), "no_reply"), 2),
+    ]
+    data = build_clients_csv(rows)
+    assert data.startswith(BOM) and data.count(b"\r\n") == 3
+    assert list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))) == [
+        list(CLIENTS_HEADER),
+        ["Zoë", "2026-11-23", "07:05", "done", "easy", "", "1"],
+        ["'=HYPERLINK(1)", "2026-11-24", "19:30", "no_reply", "", "", "2"],
+    ]
+    assert build_clients_csv([]) == BOM + ",".join(CLIENTS_HEADER).encode() + b"\r\n"
 
 
 async def _setup(stub: BotApiStub, runtime: BotRuntime) -> tuple[FakeUser, FakeUser, dict]:

@@ -48,19 +48,21 @@ async def therapist_records(
     None when `client_id` is not one of this therapist's clients: the caller cannot
     tell someone else's client from no client at all.
     """
-    owned = select(Client.id, Client.label).where(col(Client.therapist_id) == therapist_id)
-    if client_id is not None:
-        owned = owned.where(col(Client.id) == client_id)
-    labels: dict[int, str] = {cid: label for cid, label in await session.exec(owned)}
+
+    def owned(*columns: Any) -> Any:
+        query = select(*columns).where(col(Client.therapist_id) == therapist_id)
+        return query.where(col(Client.id) == client_id) if client_id is not None else query
+
+    labels: dict[int, str] = dict((await session.exec(owned(Client.id, Client.label))).all())
     if client_id is not None and not labels:
         return None
-    found = await _nudges(
-        session, col(Nudge.client_id).in_(list(labels)), col(Nudge.client_id), col(Nudge.due_at)
-    )
+    which = col(Nudge.client_id).in_(owned(Client.id))
+    found = await _nudges(session, which, col(Nudge.client_id), col(Nudge.due_at))
     starts = await routine_versions.starts_by_client(session, labels)
     rows = [
         ClientRow(labels[n.client_id], _record(n), version_at(starts[n.client_id], n.due_at))
         for n in found
+        if n.client_id in labels  # not a client added since labels were read
     ]
     return ClientsExport(labels, rows)
 

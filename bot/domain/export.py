@@ -4,7 +4,8 @@
 The outcome column uses stable English codes whatever language anyone speaks,
 so a spreadsheet or another program can read exports from every client alike.
 The therapist's file starts with a UTF-8 byte order mark: without it, Excel reads
-the labels' accents as another code page.
+the labels' accents as another code page. A label a spreadsheet would take for a
+formula ("=…", "+…") gets a leading apostrophe, as OWASP advises for CSV exports.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ FILENAME = "homework-export.csv"
 LATER = "later"
 NO_REPLY = "no_reply"
 OUTCOME_CODES = frozenset({*(kind.value for kind in ReplyKind), NO_REPLY})
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -75,5 +77,10 @@ def build_csv(rows: Iterable[ExportRow]) -> bytes:
 
 def build_clients_csv(rows: Iterable[ClientRow]) -> bytes:
     """A therapist's export: UTF-8 with a byte order mark, for spreadsheet programs."""
-    cells = ((row.label, *_cells(row.record), row.version) for row in rows)
+    cells = ((_as_text(row.label), *_cells(row.record), row.version) for row in rows)
     return _csv(CLIENTS_HEADER, cells).encode("utf-8-sig")
+
+
+def _as_text(cell: str) -> str:
+    """Typed text as text, never a formula, in whichever program opens the file."""
+    return f"'{cell}" if cell.startswith(_FORMULA_STARTS) else cell
