@@ -12,6 +12,7 @@ from bot.flows import (
     after_answer,
     bad_input,
     builder,
+    client_messages,
     enrolment,
     erasure,
     followups,
@@ -26,6 +27,7 @@ from bot.flows import (
     pause,
     privacy,
     progress,
+    reports,
     routine,
     routine_edit,
     settings,
@@ -52,6 +54,7 @@ ROUTERS: tuple[Router, ...] = (
     timing.router,
     invites.router,
     templates.router,
+    reports.router,
     therapists.router,
     general.router,
     pause.router,
@@ -60,6 +63,7 @@ ROUTERS: tuple[Router, ...] = (
     erasure.router,
     language.router,
     settings.router,
+    client_messages.router,
 )
 
 
