@@ -113,7 +113,7 @@ class Watch:
 
 
 async def measure_list(db: BenchDatabase, workdir: Path, args: Any) -> dict[str, Any]:
-    from tests.botapi_stub import BotApiStub
+    from bot.sandbox.botapi import BotApiStub
 
     pages = max(1, -(-args.clients // PAGE_SIZE))
     latencies: list[float] = []

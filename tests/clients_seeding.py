@@ -15,7 +15,7 @@ from bot.app import BotRuntime
 from bot.db import clients
 from bot.db.models import Nudge, ReminderSlot, Reply
 from bot.domain.types import Frequency, NudgeStatus
-from tests.botapi_stub import FakeUser
+from bot.sandbox.botapi import FakeUser
 
 EVERY_DAY = 0b111_1111
 TTL = timedelta(days=14)

@@ -12,7 +12,7 @@ from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Client, Invite, Message, Nudge, Routine
 from bot.domain.types import MessageDirection
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage
 from tests.clients_seeding import add_client, add_history
 from tests.conftest import THERAPIST_ID, rows, variants
 from tests.journeys import add_therapist, press_forged

@@ -15,7 +15,7 @@ from bot.app import BotRuntime
 from bot.db import roster
 from bot.db.models import Client, ConcernReport, Message, Nudge, QuietSpell, Therapist
 from bot.domain.types import MessageDirection
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage, buttons
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage, buttons
 from tests.clients_seeding import add_client, add_history
 from tests.conftest import THERAPIST_ID
 

@@ -302,3 +302,20 @@ class RoutineVersion(SQLModel, table=True):
     started_at: datetime = Field(sa_column=_instant(nullable=False))
     # JSON: {"frequency", "times_per_week", "exercises": [{"name", "dose", "notes"}]}
     snapshot: str = Field(sa_type=EncryptedText)
+
+
+class RoutineTemplate(SQLModel, table=True):
+    """A routine a therapist saved under a name, to start new clients from (/templates).
+
+    Only ever read through its therapist's id: one therapist never sees another's.
+    """
+
+    __tablename__ = "routine_template"
+
+    id: int | None = Field(default=None, primary_key=True)
+    therapist_id: int = Field(foreign_key="therapist.id", index=True, ondelete="CASCADE")
+    name: str = Field(sa_type=EncryptedText)  # the therapist's own words
+    # JSON: {"frequency", "times_per_week", "exercises": [{"name", "dose", "notes",
+    # "media_file_id", "media_kind"}]}
+    snapshot: str = Field(sa_type=EncryptedText)
+    created_at: datetime = Field(sa_column=_instant(nullable=False))

@@ -11,7 +11,9 @@ from telegram.ext import Application, MessageHandler, TypeHandler, filters
 from bot.flows import (
     after_answer,
     bad_input,
+    builder,
     client_actions,
+    client_messages,
     clients,
     enrolment,
     erasure,
@@ -27,9 +29,12 @@ from bot.flows import (
     pause,
     privacy,
     progress,
+    reports,
     routine,
+    routine_edit,
     settings,
     stop,
+    templates,
     therapists,
     timing,
 )
@@ -44,12 +49,16 @@ ROUTERS: tuple[Router, ...] = (
     patterns.router,
     messages.router,
     newclient.router,
+    builder.router,
+    routine_edit.router,
     progress.router,
     routine.router,
     timing.router,
     invites.router,
     clients.router,
     client_actions.router,
+    templates.router,
+    reports.router,
     therapists.router,
     general.router,
     pause.router,
@@ -58,6 +67,7 @@ ROUTERS: tuple[Router, ...] = (
     erasure.router,
     language.router,
     settings.router,
+    client_messages.router,
 )
 
 

@@ -5,7 +5,7 @@ and 28 local days in a few grouped queries; it covers what they count (status an
 outcome), so the counting never reads the wide nudge rows.
 
 Revision ID: 0011_clients
-Revises: 0010
+Revises: 0011_builder
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0011_clients"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011_builder"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
