@@ -31,7 +31,7 @@ ARTIFACTS = REPO / "artifacts" / "sandbox"
 WAIT_S = 20.0
 # FOLLOW-UP for the lead: set to True once issue #9's /clients and chart are merged; then
 # the workspace steps must run (a missing /clients fails the test instead of warning).
-WORKSPACE_MERGED = False
+WORKSPACE_MERGED = True
 
 
 def _missing() -> str | None:
