@@ -28,6 +28,7 @@ from bot.flows import (
     routine,
     settings,
     stop,
+    therapist_settings,
     therapists,
     timing,
 )
@@ -54,6 +55,7 @@ ROUTERS: tuple[Router, ...] = (
     erasure.router,
     language.router,
     settings.router,
+    therapist_settings.router,
 )
 
 
