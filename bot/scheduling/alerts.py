@@ -74,9 +74,7 @@ class Digests:
             errands.append(self._digest(therapist, self._messages(therapist, rows, now)))
         return errands, len(therapists) >= self._batch
 
-    def _messages(
-        self, therapist: Therapist, rows: list[DigestRow], now: datetime
-    ) -> list[str]:
+    def _messages(self, therapist: Therapist, rows: list[DigestRow], now: datetime) -> list[str]:
         zone = ZoneInfo(therapist.timezone or "UTC")
         first, last = (now - PERIOD).astimezone(zone).date(), now.astimezone(zone).date()
         return digest_messages(self._texts, therapist.language, rows, first, last)

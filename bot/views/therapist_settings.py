@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.texts import Texts
 from bot.views.callbacks import THERAPIST_SETTINGS, encode
 from bot.views.enrolment import slot_keyboard
+from bot.views.settings import language_rows
 
 # What the buttons say after "Ts:".
 LANGUAGE, PICK_LANGUAGE, ZONE, DIGEST, WEEKDAY, TIME = "l", "g", "z", "d", "w", "t"
@@ -87,14 +88,9 @@ def _back(texts: Texts, lang: str) -> list[InlineKeyboardButton]:
 
 
 def language_keyboard(texts: Texts, current: str) -> InlineKeyboardMarkup:
-    rows = [
-        _row(
-            ("✓ " if code == current else "") + texts.get(code, "meta.language_name"),
-            PICK_LANGUAGE,
-            code,
-        )
-        for code in texts.languages
-    ]
+    rows = language_rows(
+        texts, current, lambda code: encode(THERAPIST_SETTINGS, PICK_LANGUAGE, code)
+    )
     return InlineKeyboardMarkup([*rows, _back(texts, current)])
 
 
