@@ -13,10 +13,16 @@ from datetime import UTC, datetime, timedelta
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Therapist
+from bot.domain.types import Frequency
 from bot.scheduling.alerts import Digests
 from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
-from tests.journeys import add_therapist, create_client, enrol_daily_at_nine_utc
+from tests.journeys import (
+    add_therapist,
+    create_client,
+    create_client_in_store,
+    enrol_daily_at_nine_utc,
+)
 from tests.said import said
 
 MONDAY = datetime(2026, 11, 23, tzinfo=UTC)
@@ -151,3 +157,24 @@ async def test_two_senders_claiming_at_once_send_one_digest(
     assert len(errands) == 1 and errands[0].outgoing.chat_id == dana.id
     assert "No clients yet" in errands[0].outgoing.text
     assert [await source.due(due + timedelta(minutes=5)) for source in sources] == [([], False)] * 2
+
+
+async def test_a_long_digest_comes_in_parts_in_order_each_within_telegrams_limit(
+    stub: BotApiStub, runtime: BotRuntime, clock: ManualClock
+) -> None:
+    dana = stub.user(THERAPIST_ID, "Dana")
+    labels = [f"Client {n:03d} with a fairly long label for the list" for n in range(150)]
+    for label in labels:
+        await create_client_in_store(runtime, dana, label, [("Bridge", "3 x 10")], Frequency.DAILY)
+    await _digest_on(dana)  # Mondays 8:00 am UTC: today
+    clock.set(MONDAY + timedelta(hours=8))
+    await dana.wait_for(lambda m: len(_digests(dana)) == 1, timeout=5.0)
+    first = _digests(dana)[0]
+    await runtime.engine.idle()
+    parts = [m for m in dana.messages if m.message_id >= first.message_id]
+    assert len(parts) > 1 and all(len(m.body) <= 4096 for m in parts)
+    text = "\n".join(m.body for m in parts)
+    positions = [text.index(label) for label in labels]  # every client, in order
+    assert positions == sorted(positions)
+    calls = [c for c in stub.calls_to("sendMessage") if c.params.get("chat_id") == dana.id]
+    assert all(c.params.get("protect_content") is True for c in calls[-len(parts) :])
