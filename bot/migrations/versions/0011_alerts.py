@@ -26,34 +26,38 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("therapist", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("digest_enabled", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("digest_weekday", sa.Integer(), server_default="0", nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column(
-                "digest_time",
-                sqlmodel.sql.sqltypes.AutoString(),
-                server_default="08:00",
-                nullable=False,
-            )
-        )
-        batch_op.add_column(
-            sa.Column("digest_next_at", bot.db.types.UTCDateTime(timezone=True), nullable=True)
-        )
-        batch_op.create_index(
-            batch_op.f("ix_therapist_digest_next_at"), ["digest_next_at"], unique=False
-        )
-    with op.batch_alter_table("client", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("unreachable_told_at", bot.db.types.UTCDateTime(timezone=True), nullable=True)
-        )
-        batch_op.create_index(
-            "ix_client_unreachable", ["reachable", "unreachable_told_at"], unique=False
-        )
+    # Plain ALTER TABLE ADD COLUMN (no batch): on SQLite a batch would copy the
+    # therapist and client tables, which other tables' foreign keys refer to.
+    op.add_column(
+        "therapist",
+        sa.Column("digest_enabled", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
+    op.add_column(
+        "therapist", sa.Column("digest_weekday", sa.Integer(), server_default="0", nullable=False)
+    )
+    op.add_column(
+        "therapist",
+        sa.Column(
+            "digest_time",
+            sqlmodel.sql.sqltypes.AutoString(),
+            server_default="08:00",
+            nullable=False,
+        ),
+    )
+    op.add_column(
+        "therapist",
+        sa.Column("digest_next_at", bot.db.types.UTCDateTime(timezone=True), nullable=True),
+    )
+    op.create_index(
+        op.f("ix_therapist_digest_next_at"), "therapist", ["digest_next_at"], unique=False
+    )
+    op.add_column(
+        "client",
+        sa.Column("unreachable_told_at", bot.db.types.UTCDateTime(timezone=True), nullable=True),
+    )
+    op.create_index(
+        "ix_client_unreachable", "client", ["reachable", "unreachable_told_at"], unique=False
+    )
     client = sa.table(
         "client",
         sa.column("reachable", sa.Boolean()),
