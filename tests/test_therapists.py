@@ -24,8 +24,18 @@ ADMIN_MENU = [
     "cancel",
     "privacy",
     "language",
+    "settings",
 ]
-THERAPIST_MENU = ["start", "newclient", "invite", "help", "cancel", "privacy", "language"]
+THERAPIST_MENU = [
+    "start",
+    "newclient",
+    "invite",
+    "help",
+    "cancel",
+    "privacy",
+    "language",
+    "settings",
+]
 
 
 def _menu(stub: BotApiStub, user: FakeUser) -> list[str]:
