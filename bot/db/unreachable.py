@@ -29,11 +29,13 @@ class UnreachableNotice:
 
 async def claim_notices(session: AsyncSession, now: datetime) -> list[UnreachableNotice]:
     conn = await session.connection()
+    untold = (_CLIENT.c.reachable.is_(False), _CLIENT.c.unreachable_told_at.is_(None))
+    # Read first: this runs on every pass, and an UPDATE (even of no row) would take
+    # SQLite's write lock from the nudges' writer each time.
+    if not (await conn.execute(select(_CLIENT.c.id).where(*untold).limit(1))).first():
+        return []
     claimed = await conn.execute(
-        update(_CLIENT)
-        .where(_CLIENT.c.reachable.is_(False), _CLIENT.c.unreachable_told_at.is_(None))
-        .values(unreachable_told_at=now)
-        .returning(_CLIENT.c.id)
+        update(_CLIENT).where(*untold).values(unreachable_told_at=now).returning(_CLIENT.c.id)
     )
     ids = list(claimed.scalars())
     if not ids:
