@@ -46,9 +46,13 @@ class DigestRow:
 
 
 def ordered(rows: Iterable[DigestRow]) -> list[DigestRow]:
-    """Those who need attention first; then active ones; each group by label."""
+    """Those who need attention first (pain reports before the rest of them); then
+    active clients, paused, not joined yet, stopped; each group by label."""
     order = {ClientStatus.ACTIVE: 0, ClientStatus.PAUSED: 1, ClientStatus.INVITED: 2}
-    return sorted(rows, key=lambda r: (not r.attention, order.get(r.status, 3), r.label.casefold()))
+    return sorted(
+        rows,
+        key=lambda r: (not r.attention, not r.concerns, order.get(r.status, 3), r.label.casefold()),
+    )
 
 
 def split_lines(head: str, lines: list[str], limit: int = MAX_MESSAGE) -> list[str]:

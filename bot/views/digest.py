@@ -13,7 +13,10 @@ def _line(texts: Texts, lang: str, row: DigestRow) -> str:
     def t(key: str, **values: object) -> str:
         return texts.get(lang, f"digest.{key}", **values)
 
-    parts = [t("line", label=row.label, done=row.sessions, scheduled=row.scheduled)]
+    if row.status == ClientStatus.INVITED:  # nothing to count yet
+        parts = [t("line_label", label=row.label)]
+    else:
+        parts = [t("line", label=row.label, done=row.sessions, scheduled=row.scheduled)]
     if row.concerns:
         parts.append(t("concerns", n=row.concerns))
     if not row.reachable:
