@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.database import BenchDatabase
-from tests.botapi_stub import BotApiStub
-from tests.botapi_stub.models import ApiCall
-from tests.botapi_stub.params import Params
+from bot.sandbox.botapi import BotApiStub
+from bot.sandbox.botapi.models import ApiCall
+from bot.sandbox.botapi.params import Params
 
 # Called after a successful call: (its params, its result, time.monotonic() when it arrived).
 Tap = Callable[[Params, Any, float], None]

@@ -312,7 +312,7 @@ async def _wait_sent(db: BenchDatabase, expected: int, timeout: float) -> dict[s
 async def measure(
     db: BenchDatabase, chats_burst: list[int], chats_steady: list[int], workdir: Path, args: Any
 ) -> dict[str, Any]:
-    from tests.botapi_stub import BotApiStub
+    from bot.sandbox.botapi import BotApiStub
 
     total = len(chats_burst) + len(chats_steady)
     async with BotApiStub(TOKEN, record_calls=False) as stub:

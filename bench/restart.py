@@ -50,8 +50,8 @@ from bench.database import BenchDatabase, instant, open_databases
 from bench.driving import bot_log_problems, nudge_status_counts, whole_minute_now
 from bench.report import emit_json, print_table, verdict
 from bench.workdir import Workdir
-from tests.botapi_stub import BotApiStub
-from tests.botapi_stub.models import ApiCall
+from bot.sandbox.botapi import BotApiStub
+from bot.sandbox.botapi.models import ApiCall
 
 TOKEN = "123456789:bench-restart-token-for-local-stub"
 FIRST_USER_ID = 10_000_000

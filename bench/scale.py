@@ -57,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 async def start_once(db: BenchDatabase, workdir: Path, args: argparse.Namespace) -> StartResult:
     """One bot start against a fresh in-process stub; always stops both."""
-    from tests.botapi_stub import BotApiStub
+    from bot.sandbox.botapi import BotApiStub
 
     async with BotApiStub(TOKEN, record_calls=False) as stub:
         bot = BotProcess(

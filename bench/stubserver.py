@@ -39,8 +39,8 @@ from typing import Any, Self
 
 from aiohttp import web
 
-from tests.botapi_stub import BotApiStub
-from tests.botapi_stub.models import ApiCall
+from bot.sandbox.botapi import BotApiStub
+from bot.sandbox.botapi.models import ApiCall
 
 log = logging.getLogger("bench.stubserver")
 

@@ -1,6 +1,7 @@
 """`python -m bot [migrate]`: run the bot until interrupted, or upgrade the database and exit.
 
-`genkey` and `rekey` (bot/cli.py) manage the key for personal data at rest.
+`genkey` and `rekey` (bot/cli.py) manage the key for personal data at rest;
+`sandbox` (bot/sandbox/cli.py) runs the bot in a browser, without Telegram.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 
 from bot import cli, keys
 from bot.app import BotRuntime
+from bot.db.database import Database
 from bot.db.engine import upgrade_database_blocking
 from bot.logging_setup import configure_logging
 from bot.settings import (
@@ -21,10 +23,11 @@ from bot.settings import (
     data_keys_from_env,
     database_url_from_env,
     load_settings,
+    startup_retry_from_env,
 )
-from bot.startup import StartupError
+from bot.startup import StartupError, reach_database
 
-USAGE = "usage: python -m bot [migrate | genkey | rekey]"
+USAGE = "usage: python -m bot [migrate | genkey | rekey | sandbox [--port 8080]]"
 
 
 async def _serve() -> int:
@@ -67,25 +70,44 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def _migrate() -> None:
+def _migrate() -> int:
     """Upgrade the schema and exit: a release step before new code starts serving."""
     url = database_url_from_env()
     keys.configure(url, data_keys_from_env())  # migrations seal personal text
+
+    async def reach() -> None:
+        db = Database.from_url(url)
+        try:
+            await reach_database(db, startup_retry_from_env())
+        finally:
+            await db.engine.dispose()
+
+    try:
+        asyncio.run(reach())
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     upgrade_database_blocking(url)
     print("database is at the newest schema")
+    return 0
 
 
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else None
     if command in cli.COMMANDS:
         sys.exit(cli.run(command))
+    if command == "sandbox":
+        # Imported here: a bot serving Telegram never loads the sandbox.
+        from bot.sandbox import cli as sandbox_cli
+
+        sys.exit(sandbox_cli.run(sys.argv[2:]))
     try:
         if command is None:
             with asyncio.Runner(loop_factory=_loop_factory()) as runner:
                 code = runner.run(_serve())
             sys.exit(code)
         elif command == "migrate":
-            _migrate()
+            sys.exit(_migrate())
         elif command in ("-h", "--help", "help"):
             print(USAGE)
         else:

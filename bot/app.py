@@ -33,7 +33,7 @@ from bot.scheduling.leases import PersonLocks
 from bot.scheduling.ratelimit import RateLimiter
 from bot.services.delivery import TelegramSender
 from bot.settings import Settings
-from bot.startup import StartupError, reach_api
+from bot.startup import StartupError, reach_api, reach_database
 from bot.texts import Texts
 from bot.transport import AiohttpRequest
 from bot.update_processor import PerUserUpdateProcessor
@@ -148,7 +148,8 @@ class BotRuntime:
         rejects the token or stays unreachable for `startup_retry_s`.
         """
         try:
-            # Local problems first: a wrong key needs no network to be explained.
+            await reach_database(self.db, self.settings.startup_retry_s)
+            # Then our own problems: a wrong key needs no Bot API to be explained.
             await verify_data_key(self.db)  # before migrations touch any sealed value
             await reach_api(self.app.bot, self.settings.api_url, self.settings.startup_retry_s)
             await self._start()

@@ -78,7 +78,7 @@ def token_problem(token: str | None) -> str | None:
         return (
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram "
             "(send /newbot), then put the token it gives you in TELEGRAM_BOT_TOKEN "
-            "(environment or .env)."
+            "(environment or .env); `python -m bot sandbox` runs without one."
         )
     if not _TOKEN_RE.match(token):
         return (
@@ -128,6 +128,14 @@ def database_url_from_env(env: dict[str, str] | None = None) -> str:
         load_dotenv(Path.cwd() / ".env", override=False)
         env = dict(os.environ)
     return normalize_database_url(env.get("DATABASE_URL", ""))
+
+
+def startup_retry_from_env(env: dict[str, str] | None = None) -> float:
+    """How long `migrate` waits for a database that is not up yet (STARTUP_RETRY_S)."""
+    if env is None:
+        load_dotenv(Path.cwd() / ".env", override=False)
+        env = dict(os.environ)
+    return _positive_float(env, "STARTUP_RETRY_S", 60)
 
 
 def _parse_admin_ids(raw: str) -> frozenset[int]:

@@ -16,11 +16,11 @@ from sqlmodel import SQLModel, select
 from bot import crypto
 from bot.app import BotRuntime
 from bot.clock import Clock, ManualClock
+from bot.sandbox.botapi import BotApiStub
+from bot.sandbox.botapi.models import ApiCall
 from bot.scheduling.engine import EngineConfig
 from bot.settings import REPO_ROOT, Settings, parse_data_keys
 from bot.texts import Texts
-from tests.botapi_stub import BotApiStub
-from tests.botapi_stub.models import ApiCall
 from tests.pgserver import PgServer, PostgresUnavailable
 
 TOKEN = "123456789:TEST-token-for-the-local-stub-only"

@@ -7,9 +7,9 @@ import re
 from bot.app import BotRuntime
 from bot.db import clients
 from bot.domain.types import Frequency
+from bot.sandbox.botapi import FakeUser, StoredMessage, buttons
 from bot.settings import REPO_ROOT
 from bot.texts import Texts
-from tests.botapi_stub import FakeUser, StoredMessage, buttons
 from tests.conftest import variants
 
 INVITE_RE = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")

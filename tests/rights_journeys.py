@@ -3,7 +3,7 @@ privacy, export, erasure)."""
 
 from __future__ import annotations
 
-from tests.botapi_stub import BotApiStub, FakeUser
+from bot.sandbox.botapi import BotApiStub, FakeUser
 from tests.conftest import THERAPIST_ID
 from tests.journeys import enrol_daily_at_nine_utc
 

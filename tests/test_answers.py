@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import ConcernReport, Nudge, Reply
-from tests.botapi_stub import BotApiStub, FakeUser, buttons
-from tests.botapi_stub.models import StoredMessage
+from bot.sandbox.botapi import BotApiStub, FakeUser, buttons
+from bot.sandbox.botapi.models import StoredMessage
 from tests.conftest import THERAPIST_ID, rows, variants
 from tests.journeys import create_client, enrol
 from tests.rawdb import stored_strings

@@ -86,3 +86,12 @@ def test_database_layer_knows_nothing_of_telegram_or_flows() -> None:
     for module, imports in _third_party_and_layers("db").items():
         bad = sorted(i for i in imports if i.startswith(forbidden))
         assert bad == [], f"{module} imports {bad}"
+
+
+def test_the_bot_never_imports_the_sandbox() -> None:
+    """The sandbox wraps the real bot; the bot must run the same with or without it."""
+    for module, imports in _graph().items():
+        if module.startswith("bot.sandbox"):
+            continue
+        bad = sorted(i for i in imports if i.startswith("bot.sandbox"))
+        assert bad == [], f"{module} imports {bad}"

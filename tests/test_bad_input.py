@@ -16,8 +16,8 @@ from sqlmodel import select
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import ConcernReport, Dialog, Nudge, Reply
-from tests.botapi_stub import BotApiStub, FakeUser, buttons
-from tests.botapi_stub.models import StoredMessage
+from bot.sandbox.botapi import BotApiStub, FakeUser, buttons
+from bot.sandbox.botapi.models import StoredMessage
 from tests.botprocess import free_port
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows, variants
 from tests.journeys import create_client, enrol

@@ -38,7 +38,7 @@ from telegram.error import (
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 from telegram.request import HTTPXRequest
 
-from tests.botapi_stub import BotApiStub, UploadedFile, buttons
+from bot.sandbox.botapi import BotApiStub, UploadedFile, buttons
 
 TOKEN = "123456789:TEST-token_for_the_stub"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.app import BotRuntime
 from bot.db.models import Client
-from tests.botapi_stub import BotApiStub, buttons
+from bot.sandbox.botapi import BotApiStub, buttons
 from tests.conftest import THERAPIST_ID, rows, variants
 from tests.journeys import create_client
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Nudge, Reply
-from tests.botapi_stub import BotApiStub, buttons
+from bot.sandbox.botapi import BotApiStub, buttons
 from tests.conftest import THERAPIST_ID, rows, variants
 from tests.journeys import create_client, enrol
 

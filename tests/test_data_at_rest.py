@@ -17,8 +17,8 @@ from bot.clock import ManualClock
 from bot.db.database import Database
 from bot.db.engine import alembic_config
 from bot.db.models import Client, Exercise, Therapist
+from bot.sandbox.botapi import BotApiStub
 from bot.settings import Settings, parse_data_keys
-from tests.botapi_stub import BotApiStub
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
 from tests.journeys import create_client, enrol
 from tests.rawdb import raw_database_bytes, stored_strings

@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from bot.clock import ManualClock
 from bot.db.models import Client, Nudge
+from bot.sandbox.botapi import BotApiStub
 from bot.scheduling.engine import EngineConfig
-from tests.botapi_stub import BotApiStub
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
 from tests.journeys import enrol_daily_at_nine_utc
 

@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Client, Nudge, ReminderSlot, Reply, Routine
-from tests.botapi_stub import BotApiStub, buttons
+from bot.sandbox.botapi import BotApiStub, buttons
 from tests.conftest import THERAPIST_ID, rows, variants
 from tests.journeys import create_client, enrol, enrol_daily_at_nine_utc
 

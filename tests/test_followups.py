@@ -15,8 +15,8 @@ from bot.clock import ManualClock
 from bot.db import followups as store
 from bot.db.models import Client, Nudge, QuietSpell, Reply
 from bot.domain.types import ClientStatus
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage
 from bot.settings import SettingsError, load_settings
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage
 from tests.conftest import THERAPIST_ID, TOKEN, RuntimeFactory, rows
 from tests.journeys import create_client, enrol, enrol_daily_at_nine_utc
 from tests.said import said, texts

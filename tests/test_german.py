@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.clock import ManualClock
-from tests.botapi_stub import BotApiStub, buttons
+from bot.sandbox.botapi import BotApiStub, buttons
 from tests.conftest import THERAPIST_ID, RuntimeFactory, client_menus
 from tests.journeys import create_client, enrol_in
 

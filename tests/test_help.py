@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import BotRuntime
-from tests.botapi_stub import BotApiStub
+from bot.sandbox.botapi import BotApiStub
 from tests.conftest import THERAPIST_ID, client_menus
 
 

@@ -14,7 +14,7 @@ from bot.clock import ManualClock
 from bot.db import invites
 from bot.db.models import Client, Invite
 from bot.domain.types import InviteStatus
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage, buttons
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage, buttons
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import INVITE_RE, create_client, enrol
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.app import BotRuntime
 from bot.clock import ManualClock
-from tests.botapi_stub import BotApiStub
+from bot.sandbox.botapi import BotApiStub
 from tests.conftest import THERAPIST_ID, variants
 from tests.journeys import create_client, enrol
 

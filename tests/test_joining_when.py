@@ -22,7 +22,7 @@ from bot.clock import ManualClock
 from bot.db.models import Client, Dialog, Invite, Nudge, ReminderSlot
 from bot.domain.types import ClientStatus, Frequency
 from bot.logging_setup import configure_logging
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage, buttons
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage, buttons
 from tests.conftest import THERAPIST_ID, TOKEN, rows
 from tests.journeys import create_client, create_client_in_store
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.logging_setup import configure_logging
-from tests.botapi_stub import BotApiStub
+from bot.sandbox.botapi import BotApiStub
 from tests.conftest import THERAPIST_ID, TOKEN, RuntimeFactory
 from tests.journeys import create_client, enrol
 

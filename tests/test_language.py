@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Client, PersonSetting, Therapist
-from tests.botapi_stub import BotApiStub, buttons
+from bot.sandbox.botapi import BotApiStub, buttons
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows, variants
 from tests.journeys import create_client, enrol_in, press_forged
 

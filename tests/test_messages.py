@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.app import BotRuntime
 from bot.db.models import Message
-from tests.botapi_stub import BotApiStub
+from bot.sandbox.botapi import BotApiStub
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import enrol_daily_at_nine_utc
 from tests.rawdb import stored_strings

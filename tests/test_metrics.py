@@ -9,9 +9,9 @@ import pytest
 
 from bot.app import BotRuntime
 from bot.clock import ManualClock
+from bot.sandbox.botapi import BotApiStub
 from bot.scheduling.engine import EngineConfig
 from bot.startup import StartupError
-from tests.botapi_stub import BotApiStub
 from tests.botprocess import free_port
 from tests.conftest import THERAPIST_ID, RuntimeFactory
 from tests.journeys import enrol_daily_at_nine_utc

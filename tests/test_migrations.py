@@ -17,6 +17,7 @@ from sqlmodel import SQLModel
 from bot import crypto
 from bot.db.database import Database
 from bot.settings import SettingsError, normalize_database_url
+from tests.botprocess import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 DATA_KEY = crypto.new_key()  # one for every replica: a server database needs one
@@ -52,8 +53,11 @@ def test_replicas_starting_together_upgrade_once(database_url: str, tmp_path: Pa
     _assert_at_head(database_url)
 
 
-def _migrate(database_url: str, cwd: Path, *, wait: bool = True) -> subprocess.Popen[str]:
+def _migrate(
+    database_url: str, cwd: Path, *, wait: bool = True, retry_s: str = "60"
+) -> subprocess.Popen[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(REPO)}
+    env["STARTUP_RETRY_S"] = retry_s
     env["DATA_KEY"] = DATA_KEY
     env.pop("TELEGRAM_BOT_TOKEN", None)  # migrating needs no token
     process = subprocess.Popen(
@@ -85,6 +89,16 @@ def test_migrate_command_upgrades_and_exits(database_url: str, tmp_path: Path) -
     assert done.returncode == 0, err
     assert "newest schema" in out
     _assert_at_head(database_url)
+
+
+def test_migrate_without_a_server_says_so_in_one_line(tmp_path: Path) -> None:
+    port = free_port()  # nobody listens there
+    done = _migrate(f"postgresql://u:pw-secret@127.0.0.1:{port}/app", tmp_path, retry_s="1")
+    out, err = done.communicate()
+    assert done.returncode == 1, out + err
+    assert "Traceback" not in err and "pw-secret" not in err, err
+    assert err.splitlines()[-1].startswith("error: could not reach the database at "), err
+    assert f"127.0.0.1:{port}/app" in err.splitlines()[-1]
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from sqlmodel import update
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Client, Nudge, Therapist
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage, buttons
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage, buttons
 from tests.conftest import rows, variants
 from tests.rights_journeys import enrolled
 

@@ -13,7 +13,7 @@ from bot.db.database import Database
 from bot.db.models import Client
 from bot.db.person_settings import LanguageChoices
 from bot.domain.quiet_hours import DEFAULT_QUIET_HOURS, is_quiet, preset_from_code
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage, buttons
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage, buttons
 from tests.conftest import START, THERAPIST_ID, rows
 from tests.journeys import enrol_daily_at_nine_utc, press_forged
 

@@ -11,7 +11,7 @@ import pytest
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.domain.export import HEADER, ExportRow, build_csv, outcome_code
-from tests.botapi_stub import BotApiStub, StoredMessage
+from bot.sandbox.botapi import BotApiStub, StoredMessage
 from tests.conftest import THERAPIST_ID, client_menus, variants
 from tests.journeys import create_client, enrol
 from tests.rights_journeys import speaks

@@ -17,6 +17,7 @@ import pytest
 
 from bot.app import BotRuntime
 from bot.clock import ManualClock
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage
 from bot.services.charts import (
     SERIES,
     ChartText,
@@ -25,7 +26,6 @@ from bot.services.charts import (
     weekly_chart,
 )
 from bot.settings import REPO_ROOT
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage
 from tests.conftest import THERAPIST_ID, client_menus, variants
 from tests.journeys import enrol_daily_at_nine_utc
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from bot.db.database import Database
 from bot.db.models import Lease, Nudge
-from tests.botapi_stub import BotApiStub
+from bot.sandbox.botapi import BotApiStub
 from tests.botprocess import free_port
 from tests.conftest import TOKEN
 from tests.seeding import seed_enrolled

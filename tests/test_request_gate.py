@@ -15,8 +15,8 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError
 
+from bot.sandbox.botapi import BotApiStub
 from bot.transport import AiohttpRequest, RequestGate, RequestWithheld, gated
-from tests.botapi_stub import BotApiStub
 
 TOKEN = "123456789:TEST-token-for-the-local-stub-only"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
 from bot.db.models import Nudge
-from tests.botapi_stub import BotApiStub
+from bot.sandbox.botapi import BotApiStub
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
 from tests.journeys import enrol_daily_at_nine_utc
 

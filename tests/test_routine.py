@@ -14,7 +14,7 @@ from bot.clock import ManualClock
 from bot.db import media
 from bot.db.models import Exercise, Nudge, Reply
 from bot.domain.types import MediaKind
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage, buttons
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage, buttons
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import create_client, enrol
 

@@ -23,8 +23,8 @@ from bot.clock import ManualClock
 from bot.db.attempts import Begin
 from bot.db.models import Nudge
 from bot.db.sending_marks import BatchedMarks, SqliteMarks
-from tests.botapi_stub import BotApiStub
-from tests.botapi_stub.models import ApiCall
+from bot.sandbox.botapi import BotApiStub
+from bot.sandbox.botapi.models import ApiCall
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
 from tests.journeys import enrol_daily_at_nine_utc
 from tests.pgserver import PgServer

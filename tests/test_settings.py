@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import BotRuntime
 from bot.logging_setup import configure_logging
+from bot.sandbox.botapi import BotApiStub
 from bot.settings import (
     DEFAULT_DATABASE_URL,
     Settings,
@@ -20,7 +21,6 @@ from bot.settings import (
     load_settings,
     token_problem,
 )
-from tests.botapi_stub import BotApiStub
 from tests.conftest import TOKEN
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def test_missing_and_malformed_tokens_are_explained() -> None:
     assert "@BotFather" in (token_problem(None) or "")
+    assert "python -m bot sandbox" in (token_problem(None) or "")
     assert "@BotFather" in (token_problem("hello") or "")
     assert token_problem("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw") is None
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.db.models import Nudge
-from tests.botapi_stub import BotApiStub
+from bot.sandbox.botapi import BotApiStub
 from tests.botprocess import BotProcess, bot_env, free_port
 from tests.conftest import THERAPIST_ID, TOKEN, RuntimeFactory, rows
 from tests.journeys import enrol_daily_at_nine_utc

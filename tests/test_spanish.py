@@ -12,9 +12,9 @@ from bot.clock import ManualClock
 from bot.db.models import Nudge
 from bot.domain.replies import parse_reply
 from bot.domain.timeparse import read_time_of_day
+from bot.sandbox.botapi import BotApiStub, buttons
 from bot.settings import REPO_ROOT
 from bot.texts import Texts
-from tests.botapi_stub import BotApiStub, buttons
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows, variants
 from tests.journeys import create_client, enrol_in
 

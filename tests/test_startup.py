@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from tests.botapi_stub import BotApiStub
+from bot.sandbox.botapi import BotApiStub
 from tests.botprocess import BotProcess, bot_env, free_port, run_bot
 from tests.conftest import TOKEN
 
@@ -121,3 +121,31 @@ async def test_sigterm_while_waiting_for_the_api_exits_0_at_once(tmp_path: Path)
     assert time.monotonic() - signalled < 5
     assert "Traceback" not in bot.text and "Unclosed" not in bot.text, bot.text
     assert all(" WARNING bot.startup: " in line for line in bot.lines), bot.text
+
+
+async def test_unreachable_database_is_retried_then_named(stub: BotApiStub, tmp_path: Path) -> None:
+    url = f"postgresql://someone:hunter2-secret@127.0.0.1:{free_port()}/clinic"
+    env = bot_env(TOKEN, stub.url, tmp_path, STARTUP_RETRY_S="2", DATABASE_URL=url)
+    bot = await run_bot(env, tmp_path)
+    assert bot.proc.returncode == 1
+    line = assert_one_error_line(bot, TOKEN)
+    assert "hunter2" not in bot.text and "someone" not in bot.text, bot.text
+    assert "the database at postgresql://127.0.0.1:" in line and "/clinic" in line, line
+    assert "DATABASE_URL" in line
+    assert len(bot.lines) >= 3, bot.text  # it was retried, one warning per try
+    assert stub.stats["method:getMe"] == 0  # the database comes first
+
+
+@pytest.mark.postgres_only
+async def test_missing_database_is_one_line_at_once(
+    stub: BotApiStub, database_url: str, tmp_path: Path
+) -> None:
+    url = database_url.rsplit("/", 1)[0] + "/no_such_clinic"
+    env = bot_env(TOKEN, stub.url, tmp_path, STARTUP_RETRY_S="30", DATABASE_URL=url)
+    started = time.monotonic()
+    bot = await run_bot(env, tmp_path)
+    assert bot.proc.returncode == 1
+    assert time.monotonic() - started < 15  # not retried for 30 s
+    assert len(bot.lines) == 1, bot.text
+    line = assert_one_error_line(bot, TOKEN)
+    assert "no_such_clinic" in line and "does not exist" in line and "DATABASE_URL" in line

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Client, ReminderSlot, Reply
-from tests.botapi_stub import BotApiStub, buttons
+from bot.sandbox.botapi import BotApiStub, buttons
 from tests.conftest import rows, variants
 from tests.journeys import create_client, enrol
 from tests.rights_journeys import enrolled

@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.app import BotRuntime
 from bot.db import invites
 from bot.db.models import Client, Invite, Therapist
-from tests.botapi_stub import BotApiStub, FakeUser
+from bot.sandbox.botapi import BotApiStub, FakeUser
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import add_therapist, create_client, enrol
 

@@ -9,7 +9,7 @@ from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Therapist, TherapistInvite
 from bot.domain.tokens import hash_token
-from tests.botapi_stub import BotApiStub, FakeUser, buttons
+from bot.sandbox.botapi import BotApiStub, FakeUser, buttons
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows, variants
 from tests.journeys import INVITE_RE, add_therapist, create_client, enrol
 

@@ -12,7 +12,7 @@ from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Nudge, ReminderSlot
 from bot.domain.types import Frequency
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage, buttons
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage, buttons
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import create_client, create_client_in_store, enrol, enrol_daily_at_nine_utc
 

@@ -11,7 +11,7 @@ from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Nudge, PatternOffer, ReminderSlot
 from bot.domain.schedule import weekdays_to_mask
-from tests.botapi_stub import BotApiStub, FakeUser
+from bot.sandbox.botapi import BotApiStub, FakeUser
 from tests.conftest import THERAPIST_ID, rows, variants
 from tests.journeys import create_client, enrol, enrol_daily_at_nine_utc
 from tests.said import said

@@ -34,8 +34,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.sandbox.botapi import BotApiStub, UploadedFile
 from bot.transport import AiohttpRequest
-from tests.botapi_stub import BotApiStub, UploadedFile
 
 TOKEN = "123456789:TEST-token-for-the-local-stub-only"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40

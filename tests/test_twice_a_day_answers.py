@@ -13,7 +13,7 @@ from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Nudge, ReminderSlot
 from bot.domain.schedule import next_due
-from tests.botapi_stub import BotApiStub, FakeUser, buttons
+from bot.sandbox.botapi import BotApiStub, FakeUser, buttons
 from tests.conftest import THERAPIST_ID, rows, variants
 from tests.journeys import enrol_daily_at_nine_utc
 

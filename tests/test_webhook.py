@@ -9,7 +9,7 @@ import time
 import aiohttp
 
 from bot.app import BotRuntime
-from tests.botapi_stub import BotApiStub
+from bot.sandbox.botapi import BotApiStub
 from tests.botprocess import free_port
 from tests.conftest import RuntimeFactory
 from tests.scrape import get, sample

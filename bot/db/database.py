@@ -34,6 +34,15 @@ class Database:
     async def upgrade(self) -> None:
         await upgrade_database(self.engine)
 
+    @property
+    def address(self) -> str:
+        """Where the database is, for messages: driver, host, port and name, never the
+        user or password."""
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite":
+            return f"sqlite:///{url.database}"
+        return f"{url.get_backend_name()}://{url.host}:{url.port or 5432}/{url.database}"
+
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         """Our turn at the database: on SQLite, no other transaction of ours is open meanwhile.

@@ -1,4 +1,4 @@
-"""A local Telegram Bot API stub for driving the real bot over HTTP in tests and benchmarks.
+"""A local Telegram Bot API for driving the real bot over HTTP: tests, benchmarks, the sandbox.
 
 Usage::
 

@@ -19,7 +19,7 @@ class ApiCall:
     """One HTTP request the bot made. ``at`` is ``time.monotonic()`` when it arrived.
 
     ``params`` are decoded to their Bot API types (``reply_markup`` is a dict, ``chat_id`` an
-    int, uploads are :class:`~tests.botapi_stub.params.UploadedFile`). ``status`` is the HTTP
+    int, uploads are :class:`~bot.sandbox.botapi.params.UploadedFile`). ``status`` is the HTTP
     status the stub answered with (0 while the request is still in flight).
     """
 

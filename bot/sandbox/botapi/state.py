@@ -62,11 +62,13 @@ class StubState:
         self._file_counter = itertools.count(1)
         self._query_counter = itertools.count(1)
         self._changed = asyncio.Event()
+        self.version = 0  # counts changes, so a watcher (the sandbox page) can ask "since"
 
     # -- change notification ------------------------------------------------------------------
 
     def notify(self) -> None:
         """Wake everybody waiting for the world to change."""
+        self.version += 1
         self._changed.set()
         self._changed = asyncio.Event()
 
