@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Client
-from tests.botapi_stub import BotApiStub, FakeUser
+from bot.sandbox.botapi import BotApiStub, FakeUser
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import enrol_daily_at_nine_utc
 from tests.said import said

@@ -14,8 +14,8 @@ from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.models import Therapist
 from bot.domain.types import Frequency
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage
 from bot.scheduling.alerts import Digests
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
 from tests.journeys import (
     add_therapist,

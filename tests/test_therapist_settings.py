@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.app import BotRuntime
 from bot.db.models import Therapist
-from tests.botapi_stub import BotApiStub, FakeUser, StoredMessage
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import add_therapist, create_client, enrol, press_forged
 

@@ -212,6 +212,8 @@ class NudgeEngine:
         finally:
             if not self._stopping:
                 await self._arm()
+                if self._again:  # poked while arming: that poke found this pass running
+                    asyncio.get_running_loop().call_soon(self.poke)
 
     async def run_once(self) -> bool:
         """Claim what is due and queue it for the workers; True if there may be more."""
