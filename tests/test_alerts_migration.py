@@ -3,23 +3,16 @@ told, so the first pass after an upgrade sends therapists no burst of old news."
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
 
 from bot.db.database import Database
-from bot.db.engine import alembic_config
+from tests.rawdb import upgrade_to
 
 
 async def test_upgrade_keeps_old_unreachable_clients_quiet_and_digests_off(
     database_url: str,
 ) -> None:
     db = Database.from_url(database_url)
-
-    def upgrade_to(connection: Connection, revision: str) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
 
     async with db.engine.begin() as connection:
         await connection.run_sync(upgrade_to, "0010")
