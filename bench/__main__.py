@@ -49,6 +49,9 @@ REGISTRY: dict[str, Benchmark] = {
     "restart": Benchmark(
         "bench.restart", "kill and restart mid-burst: nothing lost, nothing twice"
     ),
+    "therapist": Benchmark(
+        "bench.therapist", "/clients with 1,000 clients and a year of answers; chart render"
+    ),
     "replicas": Benchmark(
         "bench.replicas", "two bots on one PostgreSQL, the sender SIGKILLed mid-burst"
     ),

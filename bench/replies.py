@@ -57,6 +57,7 @@ from bench.driving import (
     callback_data,
     cpu_speed_ms,
     nudge_status_counts,
+    speed_row,
     tap,
     whole_minute_now,
 )
@@ -443,10 +444,7 @@ def run(args: argparse.Namespace) -> int:
     rows: list[tuple[str, object]] = [
         ("clients", f"{args.clients} (burst) + {steady_n} (steady)"),
         ("database", args.database),
-        (
-            "machine speed (fixed loop, lower = faster)",
-            f"{speed_before:.1f} ms before, {speed_after:.1f} ms after",
-        ),
+        speed_row(speed_before, speed_after),
         ("bot ready", f"{figures['ready_s']:.2f} s"),
         ("nudges delivered and recorded", f"{figures['setup_s']:.2f} s {figures['statuses']}"),
         *_phase_rows(burst, burst_label),

@@ -212,6 +212,73 @@ async def seed_into(
     return chat_ids
 
 
+NUDGE_COLUMNS = (
+    "id",
+    "slot_id",
+    "client_id",
+    "local_date",
+    "due_at",
+    "status",
+    "claimed_at",
+    "sent_at",
+    "outcome",
+    "barrier",
+)
+REPLY_COLUMNS = ("nudge_id", "client_id", "kind", "source", "at", "feeling")
+# A year of answers as a clinic might see them: mostly done, some "some of it", honest
+# "not today"s, and days without a reply. Weights per outcome (None: no reply).
+OUTCOMES = (("done", 55), ("some", 15), ("not_today", 12), ("no_reply", 18))
+FEELINGS = (None, None, "easy", "ok", "ok", "hard", "painful")
+BARRIERS = ("busy", "tired", "sore", None)
+
+
+async def seed_history(
+    writer: SeedWriter, n: int, days: int, today: Any, *, seed: int = 7
+) -> tuple[list[int], int]:
+    """A reply history for the last ``n`` clients seeded (one slot each, as ``seed_into``
+    makes them): one occurrence a day for ``days`` local days before ``today``, with the
+    final outcome and, for answers, the reply (and sometimes a feeling or a barrier).
+
+    Returns the clients' ids and the number of occurrences written.
+    """
+    import random
+
+    rng = random.Random(seed)
+    last_client = await writer.max_id("client")
+    last_slot = await writer.max_id("reminderslot")
+    nudge0 = await writer.max_id("nudge")
+    client_ids = list(range(last_client - n + 1, last_client + 1))
+    kinds = [kind for kind, weight in OUTCOMES for _ in range(weight)]
+    nudges: list[Row] = []
+    replies: list[Row] = []
+    stored = writer.stored
+    sent = stored("sent")
+    for i, client_id in enumerate(client_ids):
+        slot_id = last_slot - n + 1 + i
+        for back in range(days, 0, -1):
+            day = today - timedelta(days=back)
+            due = datetime.combine(day, wall_time(9), UTC)
+            outcome = rng.choice(kinds)
+            barrier = rng.choice(BARRIERS) if outcome == "not_today" else None
+            nudge_id = nudge0 + len(nudges) + 1
+            at = stored(due)
+            nudges.append(
+                (nudge_id, slot_id, client_id, stored(day), at, sent, at, at, outcome, barrier)
+            )
+            if outcome != "no_reply":
+                feeling = rng.choice(FEELINGS) if outcome in ("done", "some") else None
+                replies.append((nudge_id, client_id, outcome, "button", at, feeling))
+    await _insert(writer, "nudge", NUDGE_COLUMNS, iter(nudges))
+    await _insert(writer, "reply", REPLY_COLUMNS, iter(replies))
+    # A few who need attention: pain reported lately (1 in 20), gone quiet (1 in 30).
+    recently = stored(datetime.combine(today - timedelta(days=2), wall_time(10), UTC))
+    concerns = ((c, "painful", "button", recently) for c in client_ids[::20])
+    await _insert(writer, "concernreport", ("client_id", "concern", "source", "at"), concerns)
+    quiet = ((c, recently) for c in client_ids[5::30])
+    await _insert(writer, "quietspell", ("client_id", "started_at"), quiet)
+    return client_ids, len(nudges)
+
+
 async def check_seed(database_url: str, chat_id: int, due_at: datetime, zone: str = "UTC") -> None:
     """Read one seeded client back through the bot's ORM layer; raise if anything is off."""
     from sqlmodel import select

@@ -22,16 +22,25 @@ async def create_client(
     *,
     times_per_week: int | None = None,
 ) -> str:
-    """Run /newclient to the end and return the invite token."""
+    """Run /newclient to the end (no notes or media, saved from the review) and return
+    the invite token."""
     sent = await therapist.send("/newclient")
-    await therapist.wait_for("What name should I show you", after=sent.message_id)
+    first = await therapist.wait_for(
+        lambda m: "What name should I show you" in m.body or "from scratch" in m.body,
+        after=sent.message_id,
+    )
+    if "from scratch" in first.body:  # the therapist has templates
+        await therapist.press(first, "From scratch")
+        await therapist.wait_for("What name should I show you", after=first.message_id)
     sent = await therapist.send(label)
     for index, (name, dose) in enumerate(exercises):
         await therapist.wait_for(f"name of exercise {index + 1}", after=sent.message_id)
         sent = await therapist.send(name)
         await therapist.wait_for(f'dose for "{name}"', after=sent.message_id)
         sent = await therapist.send(dose)
-        added = await therapist.wait_for(f"Added: {name}", after=sent.message_id)
+        extras = await therapist.wait_for(f'Anything to add for "{name}"', after=sent.message_id)
+        await therapist.press(extras, "Skip")
+        added = await therapist.wait_for(f"Added: {name}", after=extras.message_id)
         button = "Add another exercise" if index + 1 < len(exercises) else "That's all"
         await therapist.press(added, button)
     question = await therapist.wait_for("How often", after=sent.message_id)
@@ -41,7 +50,9 @@ async def create_client(
         await therapist.press(question, "A few times a week")
         times = await therapist.wait_for("How many times a week", after=question.message_id)
         await therapist.press(times, f"{times_per_week} × a week")
-    invite = await therapist.wait_for("Here is the invite", after=question.message_id)
+    review = await therapist.wait_for(f"the routine for {label}", after=question.message_id)
+    await therapist.press(review, "Save and make the invite")
+    invite = await therapist.wait_for("Here is the invite", after=review.message_id)
     assert invite.caption is not None  # the link is the caption of its QR code
     match = INVITE_RE.search(invite.caption)
     assert match, invite.caption

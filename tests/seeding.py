@@ -6,7 +6,12 @@ the bot writes, on either engine, whatever column types the models use.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
 
 from bot.db.database import Database
 from bot.db.models import (
@@ -14,7 +19,10 @@ from bot.db.models import (
     ClientStatus,
     Exercise,
     Frequency,
+    Nudge,
+    NudgeStatus,
     ReminderSlot,
+    Reply,
     Routine,
     Therapist,
 )
@@ -81,3 +89,51 @@ async def seed_enrolled(
         return users
     finally:
         await db.dispose()
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One past nudge of a history: when it was due and how it ended (None: no reply yet)."""
+
+    due_at: datetime
+    outcome: str | None
+    feeling: str | None = None
+    barrier: str | None = None
+    later: bool = False
+
+
+async def seed_history(db: Database, client_id: int, answers: Sequence[Answered]) -> None:
+    """Past nudges of an enrolled client, on their first reminder slot, as the engine and
+    the answer handlers would have left them (one per local day)."""
+    async with db.transaction() as session:
+        slot = (
+            await session.exec(select(ReminderSlot).where(ReminderSlot.client_id == client_id))
+        ).first()
+        assert slot is not None and slot.id is not None, "seed_history needs an enrolled client"
+        zone = ZoneInfo(slot.timezone)
+        for answer in answers:
+            nudge = Nudge(
+                slot_id=slot.id,
+                client_id=client_id,
+                local_date=answer.due_at.astimezone(zone).date(),
+                due_at=answer.due_at,
+                status=NudgeStatus.SENT,
+                claimed_at=answer.due_at,
+                sent_at=answer.due_at,
+                outcome=answer.outcome,
+                later_at=answer.due_at if answer.later else None,
+                barrier=answer.barrier,
+            )
+            session.add(nudge)
+            await session.flush()
+            if answer.feeling is not None and nudge.id is not None:
+                session.add(
+                    Reply(
+                        nudge_id=nudge.id,
+                        client_id=client_id,
+                        kind=answer.outcome or "done",
+                        source="button",
+                        at=answer.due_at,
+                        feeling=answer.feeling,
+                    )
+                )

@@ -23,6 +23,8 @@ class ExerciseSpec:
     name: str
     dose: str
     notes: str | None = None
+    media_file_id: str | None = None  # a photo or video sent in the chat (Telegram file id)
+    media_kind: str | None = None  # MediaKind
 
 
 async def therapist_by_user(session: AsyncSession, user_id: int) -> Therapist | None:
@@ -80,6 +82,8 @@ async def create_client_with_invite(
                 name=spec.name,
                 dose=spec.dose,
                 notes=spec.notes,
+                media_file_id=spec.media_file_id,
+                media_kind=spec.media_kind if spec.media_file_id else None,
             )
         )
     await session.flush()

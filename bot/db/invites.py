@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import Client, Invite
+from bot.db.models import Client, Invite, Therapist
 from bot.domain.tokens import hash_token, new_token
 from bot.domain.types import InviteStatus
 
@@ -47,6 +47,20 @@ async def own_client(session: AsyncSession, therapist_id: int, client_id: int) -
         select(Client).where(Client.id == client_id, Client.therapist_id == therapist_id)
     )
     return result.first()
+
+
+async def own_pair(
+    session: AsyncSession, therapist_id: int, client_id: int
+) -> tuple[Client, Therapist] | None:
+    """The client with their therapist, if the client is this therapist's."""
+    row = (
+        await session.exec(
+            select(Client, Therapist)
+            .join(Therapist, col(Therapist.id) == col(Client.therapist_id))
+            .where(col(Client.id) == client_id, col(Client.therapist_id) == therapist_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 @dataclass(frozen=True)

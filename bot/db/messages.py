@@ -105,3 +105,31 @@ async def relayed_in_chat(
     if recipient != user_id:
         return None
     return Relayed(message_id, MessageDirection(direction), Pair(client, therapist))
+
+
+async def pair_of_therapist(
+    session: AsyncSession, therapist_id: int, client_id: int
+) -> Pair | None:
+    """The client and their therapist, if the client is this therapist's."""
+    query = _pairs().where(  # type: ignore[attr-defined]
+        col(Client.id) == client_id, col(Client.therapist_id) == therapist_id
+    )
+    row = (await session.exec(query)).first()
+    return Pair(*row) if row is not None else None
+
+
+async def message_from_client(
+    session: AsyncSession, therapist_id: int, message_id: int
+) -> Pair | None:
+    """Who wrote a message, if it is a client's message to this therapist."""
+    query = (
+        _pairs()  # type: ignore[attr-defined]
+        .join(Message, col(Message.client_id) == col(Client.id))
+        .where(
+            col(Message.id) == message_id,
+            col(Message.direction) == MessageDirection.TO_THERAPIST,
+            col(Client.therapist_id) == therapist_id,
+        )
+    )
+    row = (await session.exec(query)).first()
+    return Pair(*row) if row is not None else None

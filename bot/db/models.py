@@ -124,6 +124,9 @@ class Nudge(SQLModel, table=True):
         UniqueConstraint("slot_id", "local_date", name="uq_nudge_slot_date"),
         Index("ix_nudge_status_due", "status", "due_at"),
         Index("ix_nudge_renudge", "renudge_at"),
+        # /clients counts each client's occurrences over the last 7 and 28 local days,
+        # from the index alone (it covers what is counted).
+        Index("ix_nudge_client_date", "client_id", "local_date", "status", "outcome"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -312,3 +315,20 @@ class RoutineVersion(SQLModel, table=True):
     started_at: datetime = Field(sa_column=_instant(nullable=False))
     # JSON: {"frequency", "times_per_week", "exercises": [{"name", "dose", "notes"}]}
     snapshot: str = Field(sa_type=EncryptedText)
+
+
+class RoutineTemplate(SQLModel, table=True):
+    """A routine a therapist saved under a name, to start new clients from (/templates).
+
+    Only ever read through its therapist's id: one therapist never sees another's.
+    """
+
+    __tablename__ = "routine_template"
+
+    id: int | None = Field(default=None, primary_key=True)
+    therapist_id: int = Field(foreign_key="therapist.id", index=True, ondelete="CASCADE")
+    name: str = Field(sa_type=EncryptedText)  # the therapist's own words
+    # JSON: {"frequency", "times_per_week", "exercises": [{"name", "dose", "notes",
+    # "media_file_id", "media_kind"}]}
+    snapshot: str = Field(sa_type=EncryptedText)
+    created_at: datetime = Field(sa_column=_instant(nullable=False))

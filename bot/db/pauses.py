@@ -144,6 +144,29 @@ async def pause(
     return [_notice(client, therapist) for client, therapist in pairs]
 
 
+async def pause_client(session: AsyncSession, client: Client, now: datetime) -> bool:
+    """The therapist pauses one client until they (or the client) resume: False when the
+    client has no nudges running to pause (invited, stopped or already paused)."""
+    if client.status != ClientStatus.ACTIVE:
+        return False
+    client.status, client.paused_until = ClientStatus.PAUSED, None
+    session.add(client)
+    await _hold_back(session, [client.id])
+    return True
+
+
+async def resume_client(session: AsyncSession, client: Client, now: datetime) -> bool:
+    """The therapist ends one client's pause now; False when the client was not paused."""
+    if client.status != ClientStatus.PAUSED:
+        return False
+    _resumed(client)
+    session.add(client)
+    for slot in await _slots(session, [client.id]):
+        _move(slot, now, now)
+        session.add(slot)
+    return True
+
+
 def _resumed(client: Client) -> None:
     client.status, client.paused_until, client.welcome_back = ClientStatus.ACTIVE, None, True
 

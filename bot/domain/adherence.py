@@ -168,3 +168,9 @@ def progress(
         total += week.tally
     wins, milestone = small_wins(weeks)
     return Progress(weeks[-1], total, weeks, since, wins, milestone)
+
+
+def recent(occurrences: Iterable[Occurrence], today: date, days: int) -> Tally:
+    """The last `days` local days up to today (the therapist's "5/7" over a week or four)."""
+    since = today - timedelta(days=days - 1)
+    return tally((o for o in occurrences if since <= o.local_date <= today), today)

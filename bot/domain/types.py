@@ -107,3 +107,15 @@ class MessageDirection(StrEnum):
 
     TO_THERAPIST = "to_therapist"
     TO_CLIENT = "to_client"
+
+
+class RosterStatus(StrEnum):
+    """A client's status as /clients shows it: ClientStatus, with being out of reach
+    (the bot was blocked) or a quiet spell (many nudges unanswered) told apart."""
+
+    INVITED = "invited"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    QUIET = "quiet"
+    UNREACHABLE = "unreachable"

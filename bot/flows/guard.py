@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from bot.db import clients
 from bot.db.models import Therapist
 from bot.flows.turn import Turn
+from bot.views.callbacks import Callback
 
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
 
@@ -32,6 +33,14 @@ async def own_therapist_id(turn: Turn) -> int | None:
     """
     row = await _therapist_row(turn)
     return row.id if row is not None else None
+
+
+async def own_and_pressed(turn: Turn, callback: Callback) -> tuple[int, int] | None:
+    """(this therapist's id, the one id a workspace button carries), for a store lookup
+    scoped to the therapist; None for a non-therapist or anything forged or garbled."""
+    therapist_id = await own_therapist_id(turn)
+    pressed = callback.int_arg(0) if len(callback.args) == 1 else None
+    return (therapist_id, pressed) if therapist_id is not None and pressed is not None else None
 
 
 async def is_therapist(turn: Turn) -> bool:

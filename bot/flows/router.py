@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -43,6 +43,9 @@ StepHandlerFn = Callable[[Turn, DialogState, str], Awaitable[None]]
 # A location shared at a dialog step: (turn, state, latitude, longitude).
 LocationHandlerFn = Callable[[Turn, DialogState, float, float], Awaitable[None]]
 TextHandlerFn = Callable[[Turn, str], Awaitable[None]]
+# Anything but text at a dialog step (a photo, a video, a sticker, a location the step
+# did not ask for): the step answers in its own terms instead of the general fallback.
+AttachmentHandlerFn = Callable[[Turn, DialogState, Message], Awaitable[None]]
 F = TypeVar("F")
 
 
@@ -71,6 +74,7 @@ class Router:
     buttons: dict[str, ButtonHandlerFn] = field(default_factory=dict)
     steps: dict[str, StepHandlerFn] = field(default_factory=dict)
     locations: dict[str, LocationHandlerFn] = field(default_factory=dict)
+    attachments: dict[str, AttachmentHandlerFn] = field(default_factory=dict)
 
     def command(self, name: str, *, menu: Audience | None = None) -> Callable[[F], F]:
         def register(handler: F) -> F:
@@ -94,6 +98,10 @@ class Router:
     def location(self, *names: str) -> Callable[[F], F]:
         """A location shared (Telegram's location button) at one of this flow's steps."""
         return self._at_steps(self.locations, names)
+
+    def attachment(self, *names: str) -> Callable[[F], F]:
+        """Anything but text (photo, video, sticker, ...) sent at one of this flow's steps."""
+        return self._at_steps(self.attachments, names)
 
     def _at_steps(self, table: dict[str, Any], names: tuple[str, ...]) -> Callable[[F], F]:
         if self.flow is None:
@@ -158,6 +166,12 @@ class Dispatcher:
                 self.on_text,
             )
         )
+        app.add_handler(
+            MessageHandler(
+                filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.COMMAND & private,
+                self.on_attachment,
+            )
+        )
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         turn = Turn.of(update, context)
@@ -184,9 +198,30 @@ class Dispatcher:
             router.locations.get(state.step) if router is not None and state is not None else None
         )
         if handler is None or state is None:
-            await turn.say(turn.t("reply.unsupported"))
+            await self._attachment(turn, state, router, message)
             return
         await handler(turn, state, message.location.latitude, message.location.longitude)
+
+    async def on_attachment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo, video, sticker or other non-text message: the dialog step's own
+        answer if it has one, else the general "I can only read text"."""
+        turn = Turn.of(update, context)
+        message = update.effective_message
+        if turn is None or message is None:
+            return
+        state, router = await self._dialog(turn)
+        await self._attachment(turn, state, router, message)
+
+    async def _attachment(
+        self, turn: Turn, state: DialogState | None, router: Router | None, message: Message
+    ) -> None:
+        handler = (
+            router.attachments.get(state.step) if router is not None and state is not None else None
+        )
+        if handler is None or state is None:
+            await turn.say(turn.t("reply.unsupported"))
+            return
+        await handler(turn, state, message)
 
     async def _dialog(self, turn: Turn) -> tuple[DialogState | None, Router | None]:
         async with turn.svc.db.transaction() as session:

@@ -1,52 +1,32 @@
-"""What a therapist sees while building a client's routine: the builder's keyboards."""
+"""/newclient's first question when the therapist has templates: from scratch, or which."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.db.models import RoutineTemplate
 from bot.texts import Texts
 from bot.views.callbacks import NEWCLIENT, encode
+from bot.views.routine import clip
+
+SCRATCH, TEMPLATE = "s", "t"
+MAX_OFFERED = 20  # one button each; more than that is a list nobody reads on a phone
 
 
-def _keyboard(rows: list[list[tuple[str, tuple[object, ...]]]]) -> InlineKeyboardMarkup:
-    """Rows of (label, callback args) for the builder's buttons."""
-    return InlineKeyboardMarkup(
+def start_keyboard(
+    texts: Texts, lang: str, saved: Sequence[RoutineTemplate]
+) -> InlineKeyboardMarkup:
+    rows = [
         [
-            [
-                InlineKeyboardButton(label, callback_data=encode(NEWCLIENT, *args))
-                for label, args in row
-            ]
-            for row in rows
+            InlineKeyboardButton(
+                texts.get(lang, "buttons.builder_from_template", name=clip(row.name, 40)),
+                callback_data=encode(NEWCLIENT, TEMPLATE, row.id),
+            )
         ]
-    )
-
-
-def more_keyboard(texts: Texts, lang: str) -> InlineKeyboardMarkup:
-    return _keyboard(
-        [
-            [
-                (texts.get(lang, "buttons.add_exercise"), ("add",)),
-                (texts.get(lang, "buttons.exercises_done"), ("done",)),
-            ]
-        ]
-    )
-
-
-def frequency_keyboard(texts: Texts, lang: str) -> InlineKeyboardMarkup:
-    return _keyboard(
-        [
-            [
-                (texts.get(lang, "buttons.freq_daily"), ("daily",)),
-                (texts.get(lang, "buttons.freq_weekly"), ("weekly",)),
-            ]
-        ]
-    )
-
-
-def times_keyboard(texts: Texts, lang: str) -> InlineKeyboardMarkup:
-    return _keyboard(
-        [
-            [(texts.get(lang, "buttons.times_per_week", n=n), ("t", n)) for n in range(f, f + 3)]
-            for f in (1, 4)
-        ]
-    )
+        for row in saved[:MAX_OFFERED]
+    ]
+    scratch = texts.get(lang, "buttons.builder_scratch")
+    rows.insert(0, [InlineKeyboardButton(scratch, callback_data=encode(NEWCLIENT, SCRATCH))])
+    return InlineKeyboardMarkup(rows)

@@ -69,9 +69,11 @@ def wants_chart(summary: Progress) -> bool:
     return summary.total.sessions > 0
 
 
-def chart_weeks(texts: Texts, lang: str, weeks: list[WeekTally]) -> list[WeekCounts]:
-    """The last weeks as bars, the current one labelled "this week"."""
-    shown = weeks[-CHART_WEEKS:]
+def chart_weeks(
+    texts: Texts, lang: str, weeks: list[WeekTally], count: int = CHART_WEEKS
+) -> list[WeekCounts]:
+    """The last `count` weeks as bars, the current one labelled "this week"."""
+    shown = weeks[-count:]
     return [
         WeekCounts.of(
             texts.get(lang, "progress.chart_this_week")

@@ -7,7 +7,7 @@ ones without a scan). Clients unreachable before this revision count as told,
 so upgrading sends no burst of old news.
 
 Revision ID: 0011_alerts
-Revises: 0010
+Revises: 0011_clients
 """
 
 from collections.abc import Sequence
@@ -20,7 +20,7 @@ from alembic import op
 import bot.db.types
 
 revision: str = "0011_alerts"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011_clients"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

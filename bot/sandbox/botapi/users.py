@@ -172,6 +172,30 @@ class FakeUser:
         )
         return await self._deliver(message)
 
+    async def send_video(
+        self, caption: str | None = None, data: bytes = b"\x00\x00\x00\x18ftypmp42"
+    ) -> StoredMessage:
+        """A video as Telegram delivers it: a ``Video`` with its file id and duration."""
+        stored = self._stub.state.register_file("video", data=data, mime_type="video/mp4")
+        video = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "width": 1280,
+            "height": 720,
+            "duration": 12,
+            "mime_type": "video/mp4",
+            "file_size": len(data),
+        }
+        formatted = format_text(caption) if caption else None
+        message = self._stub.state.add_message(
+            self._chat,
+            from_bot=False,
+            content={"video": video},
+            caption=formatted.text if formatted else None,
+            caption_entities=formatted.entities if formatted else None,
+        )
+        return await self._deliver(message)
+
     def _find_button(self, message: StoredMessage, button_text: str) -> JSON:
         flat = [b for row in message.inline_keyboard for b in row]
         exact = [b for b in flat if b.get("text") == button_text]
