@@ -26,6 +26,7 @@ from bot.flows.bad_input import ALLOWED_UPDATES
 from bot.flows.menus import CommandMenus
 from bot.flows.router import Dispatcher
 from bot.flows.turn import SERVICES_KEY, Services
+from bot.scheduling.alerts import AllErrands, Digests, Unreachable
 from bot.scheduling.engine import EngineConfig, NudgeEngine
 from bot.scheduling.followups import Followups
 from bot.scheduling.leases import PersonLocks
@@ -116,7 +117,13 @@ class BotRuntime:
             writer,
             marks,
             telemetry=metrics,
-            errands=Followups(db, texts, settings.followup_after),
+            errands=AllErrands(
+                [
+                    Followups(db, texts, settings.followup_after),
+                    Unreachable(db, texts),
+                    Digests(db, texts),
+                ]
+            ),
         )
         metrics.watch_queue(lambda: engine.queue_depth)
         app.bot_data[SERVICES_KEY] = Services(

@@ -6,9 +6,11 @@ import subprocess
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from alembic import command
+from sqlalchemy.engine import Connection, make_url
 
 from bot.db.database import Database
+from bot.db.engine import alembic_config
 from tests.pgserver import find_bindir
 
 
@@ -35,3 +37,11 @@ async def stored_strings(db: Database, table: str, column: str) -> list[str | No
     async with db.core_transaction() as connection:
         result = await connection.execute(sa.select(raw.c[column]).order_by(raw.c.id))
         return list(result.scalars())
+
+
+def upgrade_to(connection: Connection, revision: str) -> None:
+    """Migrate to an older revision (for `connection.run_sync`), to write rows as they
+    were before a migration that must carry them over."""
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)

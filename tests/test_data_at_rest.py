@@ -6,22 +6,19 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
 from sqlmodel import select
 
 from bot import crypto
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.database import Database
-from bot.db.engine import alembic_config
 from bot.db.models import Client, Exercise, Therapist
 from bot.sandbox.botapi import BotApiStub
 from bot.settings import Settings, parse_data_keys
 from tests.conftest import THERAPIST_ID, RuntimeFactory, rows
 from tests.journeys import create_client, enrol
-from tests.rawdb import raw_database_bytes, stored_strings
+from tests.rawdb import raw_database_bytes, stored_strings, upgrade_to
 
 LABEL = "Quillon Vexmarsh (left knee)"
 THERAPIST_FIRST, THERAPIST_LAST = "Ottoline", "Brackenridge"
@@ -69,11 +66,6 @@ async def test_names_labels_and_notes_are_not_in_the_database_bytes(
 
 async def test_migration_seals_rows_written_before_encryption(database_url: str) -> None:
     db = Database.from_url(database_url)
-
-    def upgrade_to(connection: Connection, revision: str) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
 
     async with db.engine.begin() as connection:
         await connection.run_sync(upgrade_to, "0002")

@@ -27,6 +27,7 @@ ADMIN_MENU = [
     "cancel",
     "privacy",
     "language",
+    "settings",
 ]
 THERAPIST_MENU = [
     "start",
@@ -39,6 +40,7 @@ THERAPIST_MENU = [
     "cancel",
     "privacy",
     "language",
+    "settings",
 ]
 
 

@@ -229,9 +229,10 @@ async def clients_of_user(session: AsyncSession, user_id: int) -> list[Client]:
 
 
 async def mark_reachable(session: AsyncSession, user_id: int) -> None:
-    """A person who writes to us has unblocked the bot, so nudges may resume."""
+    """A person who writes to us has unblocked the bot, so nudges may resume; should they
+    become unreachable again, their therapist is told again."""
     await session.exec(
         update(Client)  # type: ignore[call-overload]
         .where(col(Client.telegram_user_id) == user_id, col(Client.reachable).is_(False))
-        .values(reachable=True)
+        .values(reachable=True, unreachable_told_at=None)
     )

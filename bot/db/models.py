@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import EncryptedText, UTCDateTime
@@ -29,9 +29,19 @@ class Therapist(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_instant(nullable=False))
     # IANA zone the therapist chose in /settings; None until then (shown in UTC).
     timezone: str | None = None
+    # The weekly digest (/settings): off by default; weekday (Monday = 0) and "HH:MM"
+    # in `timezone`. digest_next_at is the next instant it is due, NULL while off; the
+    # sender claims a digest by moving it on, so it goes once per week.
+    digest_enabled: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    digest_weekday: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    digest_time: str = Field(default="08:00", sa_column_kwargs={"server_default": "08:00"})
+    digest_next_at: datetime | None = Field(default=None, sa_column=_instant(index=True))
 
 
 class Client(SQLModel, table=True):
+    # The sender's pass looks up clients newly unreachable whose therapist has not been told.
+    __table_args__ = (Index("ix_client_unreachable", "reachable", "unreachable_told_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     therapist_id: int = Field(foreign_key="therapist.id", index=True)
     label: str = Field(sa_type=EncryptedText)  # only the therapist sees this
@@ -50,6 +60,9 @@ class Client(SQLModel, table=True):
     paused_until: datetime | None = Field(default=None, sa_column=_instant(index=True))
     # Set when a pause ends; the next recorded answer gets a warm "welcome back".
     welcome_back: bool = False
+    # When the therapist was told the client became unreachable (bot/scheduling/alerts.py);
+    # cleared when the client writes again, so each new transition is told once.
+    unreachable_told_at: datetime | None = Field(default=None, sa_column=_instant())
 
 
 class Invite(SQLModel, table=True):

@@ -41,7 +41,7 @@ async def language_chosen(turn: Turn, callback: Callback) -> bool:
         turn.svc.languages.remember(turn.user.id, code)
     turn.lang = code  # the rest of this turn speaks the new language already
     await turn.answer(turn.t("language.chosen") if from_settings else None)
-    await _publish_menu(turn)
+    await publish_menu(turn)
     if from_settings:
         await edit_quietly(turn.query, *settings_view(turn.svc.texts, turn.lang, prefs))
     else:
@@ -49,7 +49,7 @@ async def language_chosen(turn: Turn, callback: Callback) -> bool:
     return True
 
 
-async def _publish_menu(turn: Turn) -> None:
+async def publish_menu(turn: Turn) -> None:
     """This person's command menu in their language, whatever their app's language is."""
     if turn.svc.menus is not None:
         await turn.svc.menus.publish_for_person(turn.svc.db, turn.user.id, turn.lang)

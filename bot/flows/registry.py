@@ -35,6 +35,7 @@ from bot.flows import (
     settings,
     stop,
     templates,
+    therapist_settings,
     therapists,
     timing,
 )
@@ -68,6 +69,7 @@ ROUTERS: tuple[Router, ...] = (
     language.router,
     settings.router,
     client_messages.router,
+    therapist_settings.router,
 )
 
 

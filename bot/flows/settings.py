@@ -14,6 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.db import person_settings
 from bot.db.person_settings import Preferences
 from bot.domain.quiet_hours import preset_from_code
+from bot.flows import therapist_settings
+from bot.flows.guard import is_therapist
 from bot.flows.router import Audience, Router
 from bot.flows.turn import Turn, edit_quietly
 from bot.views.callbacks import SETTINGS, Callback
@@ -41,8 +43,12 @@ async def _preferences(turn: Turn, change: Change | None = None) -> Preferences:
         return await person_settings.preferences(session, turn.user.id)
 
 
-@router.command("settings", menu=Audience.CLIENTS)
+@router.command("settings", menu=Audience.EVERYONE)
 async def show_settings(turn: Turn) -> None:
+    """A therapist sees their own settings (with a way to these, if also a client)."""
+    if await is_therapist(turn):
+        await therapist_settings.show(turn)
+        return
     text, markup = settings_view(turn.svc.texts, turn.lang, await _preferences(turn))
     await turn.say(text, markup)
 

@@ -212,6 +212,8 @@ class NudgeEngine:
         finally:
             if not self._stopping:
                 await self._arm()
+                if self._again:  # poked while arming: that poke found this pass running
+                    asyncio.get_running_loop().call_soon(self.poke)
 
     async def run_once(self) -> bool:
         """Claim what is due and queue it for the workers; True if there may be more."""
@@ -317,6 +319,8 @@ class NudgeEngine:
             if errand.sent is not None:
                 await errand.sent(result.message_id)
             self._outcome(errand, "sent", logging.DEBUG)
+            if errand.then is not None:  # in order, by this worker
+                await self._run_errand(errand.then)
         else:
             self._outcome(errand, "unsent", logging.INFO)
 
@@ -402,6 +406,8 @@ class NudgeEngine:
             )
         self.stats[name] += 1
         await self._writer.submit(attempts.record, outcome)
+        if result.outcome is Outcome.BLOCKED:
+            self.poke()  # its pass tells the therapist, once, that the client is unreachable
         # Logged once recorded, so the line never claims what a crash could still undo.
         self._outcome(job, name, level)
 

@@ -32,11 +32,12 @@ class Outgoing:
 
 @dataclass(frozen=True)
 class Errand:
-    name: str  # "followup", "quiet_ask", "quiet_note": its log line and metric outcome
+    name: str  # "followup", "quiet_ask", "quiet_note", "digest"...: its log line and metric outcome
     ref: int  # the nudge or quiet spell it is about
     outgoing: Outgoing
     sent: Callable[[int], Awaitable[None]] | None = None  # records Telegram's message id
     nudge_id: int | None = None  # for the log line's nudge_id field
+    then: Errand | None = None  # the next part of a long digest, sent after this one
 
 
 class ErrandSource(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -21,19 +22,28 @@ def _button(text: str, prefix: str, *args: object) -> list[InlineKeyboardButton]
     return [InlineKeyboardButton(text, callback_data=encode(prefix, *args))]
 
 
+def language_rows(
+    texts: Texts, current: str, data: Callable[[str], str]
+) -> list[list[InlineKeyboardButton]]:
+    """One button per language in its own name, the current one ticked; `data` makes a
+    language's callback data for the flow that asks."""
+    return [
+        [
+            InlineKeyboardButton(
+                ("✓ " if code == current else "") + texts.get(code, "meta.language_name"),
+                callback_data=data(code),
+            )
+        ]
+        for code in texts.languages
+    ]
+
+
 def language_keyboard(
     texts: Texts, current: str, *, from_settings: bool = False
 ) -> InlineKeyboardMarkup:
     """Each language in its own name ("Deutsch", "Español"), the current one ticked."""
-    rows = [
-        _button(
-            ("✓ " if code == current else "") + texts.get(code, "meta.language_name"),
-            LANGUAGE,
-            code,
-            *([FROM_SETTINGS] if from_settings else []),
-        )
-        for code in texts.languages
-    ]
+    after = [FROM_SETTINGS] if from_settings else []
+    rows = language_rows(texts, current, lambda code: encode(LANGUAGE, code, *after))
     if from_settings:
         rows.append(_button(texts.get(current, "settings.button_back"), SETTINGS, BACK))
     return InlineKeyboardMarkup(rows)
