@@ -1,4 +1,4 @@
-"""Upgrading to 0011_alerts: digests start off, and clients already unreachable count as
+"""Upgrading to 0013: digests start off, and clients already unreachable count as
 told, so the first pass after an upgrade sends therapists no burst of old news."""
 
 from __future__ import annotations

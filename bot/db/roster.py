@@ -9,7 +9,7 @@ were answered) by the same rules (bot/domain/adherence.py: "some of it" counts a
 done, today's open nudge is not counted yet), over the last 7 and 28 local days.
 Local days depend on the client's zone, and at any instant the zones span at most
 three dates, so one counting query per distinct "today" covers everyone; an index
-covering what is counted (migration 0011_clients) keeps the nudge rows unread.
+covering what is counted (migration 0012) keeps the nudge rows unread.
 """
 
 from __future__ import annotations

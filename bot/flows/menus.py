@@ -19,7 +19,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.db import therapists
 from bot.db.database import Database
 from bot.flows.router import Audience, Dispatcher
-from bot.texts import Texts
+from bot.texts import MissingText, Texts
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +34,21 @@ class CommandMenus:
         self._admin_ids = admin_ids
 
     def commands(self, lang: str, *audiences: Audience) -> list[BotCommand]:
+        therapist = Audience.THERAPISTS in audiences
         return [
-            BotCommand(command.name, self._texts.get(lang, f"commands.{command.name}"))
+            BotCommand(command.name, self._describe(lang, command.name, therapist))
             for command in self._dispatcher.menu(*audiences)
         ]
+
+    def _describe(self, lang: str, name: str, therapist: bool) -> str:
+        """A command everyone has can mean something else to a therapist (their /settings
+        are a zone and a digest, not follow-ups): `therapist_commands.<name>` says so."""
+        if therapist:
+            try:
+                return self._texts.get(lang, f"therapist_commands.{name}")
+            except MissingText:
+                pass
+        return self._texts.get(lang, f"commands.{name}")
 
     async def publish_all(self, db: Database) -> None:
         """At start-up: the clients' menus, then every therapist's and admin's own."""

@@ -1,6 +1,6 @@
 """routine templates: a therapist's named routines to start new clients from
 
-Revision ID: 0011_builder
+Revision ID: 0011
 Revises: 0010
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import bot.db.types
 
-revision: str = "0011_builder"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

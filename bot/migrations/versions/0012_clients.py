@@ -4,16 +4,16 @@ An index for /clients, which counts every client's occurrences over the last 7
 and 28 local days in a few grouped queries; it covers what they count (status and
 outcome), so the counting never reads the wide nudge rows.
 
-Revision ID: 0011_clients
-Revises: 0011_builder
+Revision ID: 0012
+Revises: 0011
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0011_clients"
-down_revision: str | None = "0011_builder"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,8 +6,8 @@ client became unreachable (indexed with `reachable`, so the pass finds the new
 ones without a scan). Clients unreachable before this revision count as told,
 so upgrading sends no burst of old news.
 
-Revision ID: 0011_alerts
-Revises: 0011_clients
+Revision ID: 0013
+Revises: 0012
 """
 
 from collections.abc import Sequence
@@ -19,8 +19,8 @@ from alembic import op
 
 import bot.db.types
 
-revision: str = "0011_alerts"
-down_revision: str | None = "0011_clients"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
