@@ -68,6 +68,16 @@ async def test_a_colleague_becomes_a_therapist_by_link(
     assert _menu(stub, lee) == THERAPIST_MENU
     clients_menu = [c["command"] for c in stub.commands({"type": "all_private_chats"})]
     assert {"start", "help", "cancel"} <= set(clients_menu)
+    # /settings is in both menus, described for what it holds for each.
+    described = {
+        c["command"]: c["description"] for c in stub.commands({"type": "all_private_chats"})
+    }
+    lees = {
+        c["command"]: c["description"]
+        for c in stub.commands({"type": "chat", "chat_id": lee.chat_id})
+    }
+    assert described["settings"] == "Language, follow-ups, quiet hours"
+    assert lees["settings"] == "Time zone, weekly digest, language"
     assert not {"newclient", "invite", "addtherapist", "therapists"} & set(clients_menu)
     # Lee can now set up a client, and a client can join with it.
     client_token = await create_client(lee, "Kim", [("Squat", "3 x 8")])
