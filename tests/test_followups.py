@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import select, update
 
 from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db import followups as store
+from bot.db.database import Database
 from bot.db.models import Client, Nudge, QuietSpell, Reply
 from bot.domain.types import ClientStatus
 from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage
@@ -20,6 +21,7 @@ from bot.settings import SettingsError, load_settings
 from tests.conftest import THERAPIST_ID, TOKEN, RuntimeFactory, rows
 from tests.journeys import create_client, enrol, enrol_daily_at_nine_utc
 from tests.said import said, texts
+from tests.seeding import Answered, seed_enrolled, seed_history
 
 WELCOME = "pause.welcome_back"  # one greeting after a pause or a quiet spell
 
@@ -279,3 +281,28 @@ async def test_the_follow_up_comes_after_the_configured_delay(
     assert await rae.wait_quiet(0.3) == []
     clock.set(at(0, 9, 30))
     await rae.wait_for(said("followups.followup"), after=nudge.message_id)
+
+
+async def test_todays_open_nudge_is_not_silence_yet(database_url: str) -> None:
+    """Six days closed without a word, and today's nudge sent but not answered yet: no
+    quiet spell until today closes too (the close and the next send can share a pass)."""
+    start = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+    await seed_enrolled(database_url, 1, start)
+    db = Database.from_url(database_url)
+    try:
+        async with db.transaction() as session:
+            [client] = (await session.exec(select(Client))).all()
+        assert client.id is not None
+        days = [start + timedelta(days=n) for n in range(7)]
+        history = [Answered(day, "no_reply") for day in days[:6]] + [Answered(days[6], None)]
+        await seed_history(db, client.id, history)
+        now = days[6] + timedelta(hours=2)
+        async with db.transaction() as session:
+            assert await store.start_quiet_spells(session, {client.id}, now) == 0
+        async with db.transaction() as session:  # today closes as no reply: now it is one
+            await session.exec(
+                update(Nudge).where(Nudge.due_at == days[6]).values(outcome="no_reply")
+            )
+            assert await store.start_quiet_spells(session, {client.id}, now) == 1
+    finally:
+        await db.dispose()

@@ -56,9 +56,20 @@ def _answered() -> object:
 
 
 async def occurrences(
-    session: AsyncSession, client_id: int, before: datetime | None = None, limit: int = QUIET_AFTER
+    session: AsyncSession,
+    client_id: int,
+    before: datetime | None = None,
+    limit: int = QUIET_AFTER,
+    *,
+    decided: bool = False,
 ) -> list[PastOccurrence]:
-    """The client's latest sent nudges (before `before`), newest first, answered or not."""
+    """The client's latest sent nudges (before `before`), newest first, answered or not.
+
+    `decided`: only those whose day has been settled (answered, or closed as no reply).
+    Today's nudge, sent and not answered yet, is not silence: counting it would start
+    a quiet spell a day early whenever the next nudge goes out in the same pass that
+    closes the day before.
+    """
     conn = await session.connection()
     query = (
         select(_NUDGE.c.due_at, _answered())
@@ -66,6 +77,8 @@ async def occurrences(
         .order_by(_NUDGE.c.due_at.desc())
         .limit(limit)
     )
+    if decided:
+        query = query.where(or_(_answered(), _NUDGE.c.outcome == NO_REPLY))
     if before is not None:
         query = query.where(_NUDGE.c.due_at < before)
     return [PastOccurrence(due, bool(answered)) for due, answered in await conn.execute(query)]
@@ -84,7 +97,7 @@ async def start_quiet_spells(session: AsyncSession, client_ids: set[int], now: d
     conn = await session.connection()
     started = 0
     for client_id in sorted(client_ids):
-        if not is_quiet_spell(await occurrences(session, client_id)):
+        if not is_quiet_spell(await occurrences(session, client_id, decided=True)):
             continue
         if (await conn.execute(select(_open_spell(client_id)))).scalar():
             continue
