@@ -63,6 +63,7 @@ async def test_three_days_off_then_nudges_come_back_by_themselves(
         await _no_nudge_at(runtime, clock, rae, _at(day, 9))
     clock.set(_at(26, 9))
     nudge = await rae.wait_for("Bridge: 3 x 10")
+    await runtime.engine.idle()  # the send's outcome is recorded just after it arrives
     [client] = await rows(runtime, Client)
     assert (client.status, client.paused_until) == ("active", None)
     # One occurrence, Thursday's: nothing from the pause was recorded, expired or sent late.
