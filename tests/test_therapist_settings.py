@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.app import BotRuntime
 from bot.db.models import Therapist
-from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage
+from bot.sandbox.botapi import BotApiStub, FakeUser, StoredMessage, buttons
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import add_therapist, create_client, enrol, press_forged
 
@@ -77,3 +77,28 @@ async def test_forged_settings_buttons_change_nothing_of_anyone_elses(
     assert set(people) == {dana.id, lee.id}  # Ben got no therapist row
     assert (people[lee.id].digest_enabled, people[lee.id].digest_weekday) == (True, 4)
     assert (people[dana.id].digest_enabled, people[dana.id].digest_next_at) == (False, None)
+
+
+async def test_the_therapists_zone_from_a_shared_location_or_one_of_several_places(
+    stub: BotApiStub, runtime: BotRuntime
+) -> None:
+    dana = stub.user(THERAPIST_ID, "Dana")
+    view = await _settings(dana)
+    await dana.press(view, "🕓 Time zone: UTC")
+    question = await dana.wait_for("Which time zone", after=view.message_id)
+    shared = await dana.send_location(35.68, 139.69)  # Tokyo
+    view = await dana.wait_for("Time zone: Asia/Tokyo", after=shared.message_id)
+    assert question.message_id < view.message_id
+    [therapist] = await rows(runtime, Therapist)
+    assert therapist.timezone == "Asia/Tokyo"
+
+    # "Valencia" is a city in Venezuela and in Spain: the places are offered as buttons.
+    await dana.press(view, "🕓 Time zone: Asia/Tokyo")
+    question = await dana.wait_for("Which time zone", after=view.message_id)
+    sent = await dana.send("Valencia")
+    places = await dana.wait_for(lambda m: "Europe/Madrid" in buttons(m), after=sent.message_id)
+    assert buttons(places)[0] == "America/Caracas"  # the bigger namesake first
+    await dana.press(places, "Europe/Madrid")
+    await dana.wait_for("Time zone: Europe/Madrid", after=places.message_id)
+    [therapist] = await rows(runtime, Therapist)
+    assert therapist.timezone == "Europe/Madrid"
