@@ -18,7 +18,7 @@ from bot.db import invites, pauses
 from bot.db.erasure import remove_client
 from bot.db.models import Therapist
 from bot.flows.clients import show_detail
-from bot.flows.guard import own_therapist_id, therapists_only
+from bot.flows.guard import own_and_pressed, therapists_only
 from bot.flows.router import Router
 from bot.flows.turn import Turn, edit_quietly
 from bot.views.callbacks import CLIENT_PAUSE, CLIENT_REMOVE, Callback
@@ -28,11 +28,6 @@ from bot.views.clients import short
 router = Router()
 _PAUSE, _RESUME = "p", "r"
 _YES, _NO = "y", "n"
-
-
-async def _own(turn: Turn, callback: Callback) -> tuple[int, int]:
-    """(the presser's therapist id, the client id in the button); 0 matches no row."""
-    return await own_therapist_id(turn) or 0, callback.int_arg(0) or 0
 
 
 async def _tell_client(
@@ -49,7 +44,9 @@ async def _tell_client(
 @therapists_only
 async def pause_pressed(turn: Turn, callback: Callback) -> bool:
     """Tp:<client>:p pauses, Tp:<client>:r resumes; the detail is redrawn in place."""
-    therapist_id, client_id = await _own(turn, callback)
+    if (ids := await own_and_pressed(turn, callback, most_args=2)) is None:
+        return False
+    therapist_id, client_id = ids
     action = callback.args[1] if len(callback.args) == 2 else ""
     if action not in (_PAUSE, _RESUME):
         return False
@@ -79,9 +76,11 @@ async def _therapist_name(session: AsyncSession, therapist_id: int) -> str:
 @therapists_only
 async def remove_pressed(turn: Turn, callback: Callback) -> bool:
     """Tk:<client> asks; Tk:<client>:y removes, Tk:<client>:n goes back to the detail."""
-    therapist_id, client_id = await _own(turn, callback)
+    if (ids := await own_and_pressed(turn, callback, most_args=2)) is None:
+        return False
+    therapist_id, client_id = ids
     answer = callback.args[1] if len(callback.args) == 2 else None
-    if len(callback.args) > 2 or answer not in (None, _YES, _NO):
+    if answer not in (None, _YES, _NO):
         return False
     if answer == _NO:
         return await show_detail(turn, client_id)

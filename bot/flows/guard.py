@@ -35,11 +35,14 @@ async def own_therapist_id(turn: Turn) -> int | None:
     return row.id if row is not None else None
 
 
-async def own_and_pressed(turn: Turn, callback: Callback) -> tuple[int, int] | None:
-    """(this therapist's id, the one id a workspace button carries), for a store lookup
-    scoped to the therapist; None for a non-therapist or anything forged or garbled."""
+async def own_and_pressed(
+    turn: Turn, callback: Callback, most_args: int = 1
+) -> tuple[int, int] | None:
+    """(this therapist's id, the id a workspace button carries first), for a store lookup
+    scoped to the therapist; None for a non-therapist or anything forged or garbled.
+    `most_args`: how many arguments the button may carry (the id, then its own choice)."""
     therapist_id = await own_therapist_id(turn)
-    pressed = callback.int_arg(0) if len(callback.args) == 1 else None
+    pressed = callback.int_arg(0) if 1 <= len(callback.args) <= most_args else None
     return (therapist_id, pressed) if therapist_id is not None and pressed is not None else None
 
 
