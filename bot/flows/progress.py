@@ -18,9 +18,9 @@ from bot.flows.router import Audience, Router
 from bot.flows.turn import Turn
 from bot.services.charts import render_weekly_chart
 from bot.views.progress import chart_text, chart_weeks, progress_text, wants_chart
+from bot.views.routine import MAX_CAPTION
 
 log = logging.getLogger(__name__)
-MAX_CAPTION = 1024
 router = Router()
 
 

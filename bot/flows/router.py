@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from telegram import Message, Update
+from telegram.constants import MessageLimit
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -34,7 +35,7 @@ from bot.flows.turn import Turn
 from bot.views.callbacks import Callback, decode
 
 log = logging.getLogger(__name__)
-MAX_TEXT = 4096
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 
 CommandHandlerFn = Callable[[Turn], Awaitable[None]]
 # A button handler returns False when the press does not fit (stale or forged).

@@ -28,8 +28,8 @@ from bot.views.callbacks import (
     encode,
 )
 from bot.views.clients import counts, short
+from bot.views.routine import MAX_TEXT
 
-MAX_TEXT = 4096
 MAX_WORDS = 300  # of one message or note in the detail; the full text stays in the chat
 EVERY_DAY = 0b111_1111
 

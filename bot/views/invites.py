@@ -10,8 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.db.models import Client
 from bot.texts import Texts
 from bot.views.callbacks import REISSUE_INVITE, REVOKE_INVITE, encode
+from bot.views.routine import MAX_CAPTION, clip
 
-MAX_CAPTION = 1024
 QR_PIXELS = 540  # about this wide: sharp on a phone, scannable from a printout
 QR_BORDER = 4  # the quiet zone the QR standard asks for, in modules
 
@@ -31,7 +31,7 @@ def qr_png(link: str) -> bytes:
 
 def caption(text: str) -> str:
     """Telegram refuses a caption over 1024 characters; ours are short, but never fail."""
-    return text if len(text) <= MAX_CAPTION else text[: MAX_CAPTION - 1] + "…"
+    return clip(text, MAX_CAPTION)
 
 
 def revoke_keyboard(texts: Texts, lang: str, invite_id: int) -> InlineKeyboardMarkup:

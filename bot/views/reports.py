@@ -12,17 +12,17 @@ from bot.domain.adherence import Tally, WeekTally
 from bot.services.charts import ChartText, WeekCounts
 from bot.texts import Texts
 from bot.views.progress import chart_weeks, short_date
+from bot.views.routine import MAX_CAPTION, clip
 
 CHART_WEEKS = 12  # about three months, still legible on a phone
 MAX_TITLE = 40  # a long label would shrink the title's type; the caption has it whole
-MAX_CAPTION = 1024
 
 
 def therapist_chart(
     texts: Texts, lang: str, label: str, weeks: list[WeekTally]
 ) -> tuple[list[WeekCounts], ChartText]:
     """The bars of the last weeks, titled with the client's label, in the therapist's words."""
-    title = label if len(label) <= MAX_TITLE else f"{label[: MAX_TITLE - 1]}…"
+    title = clip(label, MAX_TITLE)
     series = {
         "done": texts.get(lang, "progress.chart_done"),
         "some": texts.get(lang, "progress.chart_some"),
@@ -47,7 +47,7 @@ def chart_caption(texts: Texts, lang: str, label: str, weeks: list[WeekTally]) -
         not_today=total.not_today,
         no_reply=total.no_reply,
     )
-    return text if len(text) <= MAX_CAPTION else f"{text[: MAX_CAPTION - 1]}…"
+    return clip(text, MAX_CAPTION)
 
 
 def csv_filename(label: str | None, day: date) -> str:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton
+from telegram.constants import MessageLimit
 
 from bot.db.models import Exercise
 from bot.domain.types import MediaKind
 from bot.texts import Texts
 from bot.views.callbacks import SHOW, encode
 
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
+MAX_CAPTION = MessageLimit.CAPTION_LENGTH
 MAX_NOTE = 600  # one exercise's notes in the routine message; the rest is in the caption
 MAX_BUTTON_NAME = 40  # Telegram cuts long buttons anyway; keep the start of the name
 
