@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sqlite3
+import sys
 import time
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
@@ -22,6 +24,7 @@ from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.db.attempts import Begin
 from bot.db.models import Nudge
+from bot.db.pg_marks import PostgresMarks, conninfo_from_url
 from bot.db.sending_marks import BatchedMarks, SqliteMarks
 from bot.sandbox.botapi import BotApiStub
 from bot.sandbox.botapi.models import ApiCall
@@ -158,7 +161,7 @@ async def test_on_postgres_the_mark_is_committed_before_telegram_receives_it(
     # Read from outside the bot, as another replica would, at the moment the stub
     # has the whole request: the writer's commit must already be visible.
     runtime = await start_bot()
-    assert isinstance(runtime.marks, BatchedMarks)
+    assert isinstance(runtime.marks, PostgresMarks)
     database = make_url(runtime.settings.database_url).database
     assert database
     statuses: list[str] = []
@@ -173,3 +176,49 @@ async def test_on_postgres_the_mark_is_committed_before_telegram_receives_it(
     assert nudge.status == "sent"
     assert nudge.id is not None
     assert not await runtime.marks.mark(Begin(nudge.id, DUE))  # sent: not ours any more
+
+
+# A process that takes a nudge for its attempt and is SIGKILLed: before its COMMIT is
+# written (the request's last byte not yet sent) or just after (the byte would follow).
+_KILLED_MARK = """
+import asyncio, os, signal, sys
+from datetime import UTC, datetime
+from bot.db.attempts import Begin
+from bot.db.pg_marks import MarkConnection, mark_params
+
+async def main(conninfo, nudge_id, commit):
+    conn = await MarkConnection.open(conninfo)
+    assert await conn.begin(mark_params(Begin(nudge_id, datetime.now(UTC))))
+    if commit == "commit":
+        assert conn.send_commit()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3]))
+"""
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(("step", "left"), [("begin", "claimed"), ("commit", "sending")])
+async def test_on_postgres_a_kill_commits_the_mark_only_once_its_commit_is_written(
+    stub: BotApiStub,
+    start_bot: RuntimeFactory,
+    clock: ManualClock,
+    pg_server: PgServer,
+    step: str,
+    left: str,
+) -> None:
+    # Killed before: the server rolls back, the nudge is claimed and goes after a
+    # restart (its request never got its last byte). Killed after: the mark stands
+    # although its answer was never read, so the nudge is not sent twice.
+    runtime = await start_bot()
+    nudge = await sent_nudge(stub, runtime, clock)
+    database = make_url(runtime.settings.database_url).database
+    assert database and nudge.id is not None
+    pg_server.psql(f"UPDATE nudge SET status = 'claimed' WHERE id = {nudge.id}", database)
+    conninfo = conninfo_from_url(make_url(runtime.settings.database_url))
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _KILLED_MARK, conninfo, str(nudge.id), step
+    )
+    assert await child.wait() == -signal.SIGKILL
+    status = pg_server.psql(f"SELECT status FROM nudge WHERE id = {nudge.id}", database)
+    assert status.strip() == left

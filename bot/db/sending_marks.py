@@ -12,9 +12,12 @@ leaving, and that depends on how the mark is committed:
   event loop itself. It takes tens of microseconds, and nothing else runs between
   its commit and the last byte. It waits its turn behind our other transactions
   first (Database.turn), so it never fights them for SQLite's single write lock.
-- Anything else (PostgreSQL, an in-memory SQLite): through the group-commit
-  writer, like the other writes of an attempt. A commit there is a network round
-  trip, which must not block the event loop.
+- PostgreSQL: the row is taken in an open transaction first, and its COMMIT is
+  written, unawaited, just before the last byte (bot/db/pg_marks.py). A commit
+  there is a network round trip, which must not block the event loop, nor sit
+  between the mark and the byte.
+- An in-memory SQLite (tests): through the group-commit writer, like the other
+  writes of an attempt.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from bot.db.attempts import Begin
 from bot.db.batch_writer import BatchWriter
 from bot.db.database import Database
 from bot.db.models import Nudge
+from bot.db.pg_marks import PostgresMarks, conninfo_from_url
 from bot.domain.types import NudgeStatus
 
 log = logging.getLogger(__name__)
@@ -116,7 +120,9 @@ class SqliteMarks:
 def sending_marks(db: Database, writer: BatchWriter) -> SendingMarks:
     """The fastest durable marks this database allows."""
     batched = BatchedMarks(writer)
-    path = db.engine.url.database
-    if db.dialect == "sqlite" and path not in (None, "", ":memory:"):
-        return SqliteMarks(db, path, fallback=batched)
+    url = db.engine.url
+    if db.dialect == "postgresql":
+        return PostgresMarks(conninfo_from_url(url))
+    if db.dialect == "sqlite" and url.database not in (None, "", ":memory:"):
+        return SqliteMarks(db, url.database, fallback=batched)
     return batched
