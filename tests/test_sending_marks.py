@@ -222,3 +222,26 @@ async def test_on_postgres_a_kill_commits_the_mark_only_once_its_commit_is_writt
     assert await child.wait() == -signal.SIGKILL
     status = pg_server.psql(f"SELECT status FROM nudge WHERE id = {nudge.id}", database)
     assert status.strip() == left
+
+
+@pytest.mark.postgres_only
+async def test_on_postgres_marks_outlive_the_server_closing_their_connections(
+    stub: BotApiStub, start_bot: RuntimeFactory, clock: ManualClock, pg_server: PgServer
+) -> None:
+    # A server restart or a proxy's idle timeout: the next mark must not fail its
+    # request for a connection that was already gone.
+    runtime = await start_bot()
+    nudge = await sent_nudge(stub, runtime, clock)  # leaves a marks connection idle
+    database = make_url(runtime.settings.database_url).database
+    assert database and nudge.id is not None
+    closed = pg_server.psql(
+        "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
+        " WHERE application_name = 'bot-sending-marks'",
+        database,
+    )
+    assert closed.strip() == "1"
+    pg_server.psql(f"UPDATE nudge SET status = 'claimed' WHERE id = {nudge.id}", database)
+    assert await runtime.marks.mark(Begin(nudge.id, DUE))
+    await asyncio.sleep(0.2)  # the COMMIT's answer, read in the background
+    status = pg_server.psql(f"SELECT status FROM nudge WHERE id = {nudge.id}", database)
+    assert status.strip() == "sending"

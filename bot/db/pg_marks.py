@@ -66,8 +66,9 @@ class MarkError(Exception):
 def conninfo_from_url(url: URL) -> str:
     """libpq's connection string for the bot's SQLAlchemy URL (asyncpg's `ssl` is `sslmode`)."""
     params: dict[str, str | int] = {"dbname": url.database or "", "user": url.username or ""}
-    if url.host:
-        params["host"] = url.host
+    host = url.host or url.query.get("host")  # ?host=/run/postgresql: a Unix socket
+    if isinstance(host, str) and host:
+        params["host"] = host
     if url.port:
         params["port"] = url.port
     if url.password:
@@ -93,9 +94,9 @@ class MarkConnection:
         # libpq's blocking connect, off the loop; the connection is then used on the loop.
         pg = await asyncio.to_thread(pq.PGconn.connect, conninfo.encode())
         if pg.status != pq.ConnStatus.OK:
-            reason = pg.get_error_message()
             pg.finish()
-            raise OperationalError(f"sending marks could not connect: {reason}")
+            # libpq's own message names the user; the bot's logs name no credentials.
+            raise OperationalError("the sending marks' connection to the database failed")
         pg.nonblocking = 1
         pg.enter_pipeline_mode()
         return cls(pg)
@@ -206,18 +207,28 @@ class PostgresMarks:
 
     async def mark(self, begin: Begin) -> bool:
         await self._slots.acquire()
-        try:
-            conn = self._idle.pop() if self._idle else await MarkConnection.open(self._conninfo)
-        except BaseException:
-            self._slots.release()
-            raise
-        self._busy.add(conn)
-        try:
-            async with asyncio.timeout(MARK_TIMEOUT_S):
-                taken = await conn.begin(mark_params(begin))
-        except BaseException:
-            self._drop(conn)  # closing rolls back whatever was open
-            raise
+        while True:
+            reused = bool(self._idle)
+            try:
+                conn = self._idle.pop() if reused else await MarkConnection.open(self._conninfo)
+            except BaseException:
+                self._slots.release()
+                raise
+            self._busy.add(conn)
+            try:
+                async with asyncio.timeout(MARK_TIMEOUT_S):
+                    taken = await conn.begin(mark_params(begin))
+                break
+            except OperationalError:
+                # An idle connection the server has since closed (a restart, a proxy's
+                # idle timeout): nothing was done on it, so try the next one.
+                self._forget(conn)
+                if not reused:
+                    self._slots.release()
+                    raise
+            except BaseException:
+                self._drop(conn)  # closing rolls back whatever was open
+                raise
         if not taken:
             self._done(conn)
             return False
@@ -266,9 +277,12 @@ class PostgresMarks:
         self._slots.release()
 
     def _drop(self, conn: MarkConnection) -> None:
+        self._forget(conn)
+        self._slots.release()
+
+    def _forget(self, conn: MarkConnection) -> None:
         self._busy.discard(conn)
         conn.close()
-        self._slots.release()
 
 
 def mark_params(begin: Begin) -> list[bytes]:
