@@ -31,11 +31,13 @@ def raw_database_bytes(database_url: str) -> bytes:
     ).stdout
 
 
-async def stored_strings(db: Database, table: str, column: str) -> list[str | None]:
+async def stored_strings(
+    db: Database, table: str, column: str, key: str = "id"
+) -> list[str | None]:
     """A column's values as stored (sealed or not), bypassing the sealing column type."""
-    raw = sa.table(table, sa.column("id"), sa.column(column, sa.Text()))
+    raw = sa.table(table, sa.column(key), sa.column(column, sa.Text()))
     async with db.core_transaction() as connection:
-        result = await connection.execute(sa.select(raw.c[column]).order_by(raw.c.id))
+        result = await connection.execute(sa.select(raw.c[column]).order_by(raw.c[key]))
         return list(result.scalars())
 
 

@@ -11,7 +11,12 @@ from bot.sandbox.botapi import BotApiStub
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import enrol_daily_at_nine_utc
 from tests.rawdb import stored_strings
-from tests.said import said
+from tests.said import said, texts
+
+
+async def dialogs_kept(runtime: BotRuntime) -> list[str | None]:
+    """Every open dialog's data as stored: sealed, and gone once the dialog ends."""
+    return await stored_strings(runtime.db, "dialog", "data", key="telegram_user_id")
 
 
 async def test_a_message_to_the_therapist_and_the_reply_back(
@@ -52,14 +57,66 @@ async def test_a_message_to_the_therapist_and_the_reply_back(
     raw = await stored_strings(runtime.db, "message", "text")
     assert all(value and "mat" not in value for value in raw)  # sealed at rest
 
-    # A reply to the therapist's answer is not sent on: only /message writes to them.
+    # A reply to the therapist's answer, however short, is offered, not sent unasked.
     again = await rae.send("Thanks!", reply_to=back)
-    await rae.wait_for(said("messages.use_command"), after=again.message_id)
-    # Text that answers nothing keeps the usual path.
+    offer = await rae.wait_for(said("messages.offer_reply"), after=again.message_id)
+    await rae.press(offer, "No, thanks")
+    await rae.wait_for(said("messages.offer_declined"), after=offer.message_id)
+    # Words that answer nothing are offered, never sent unasked (the next test).
     plain = await rae.send("what a lovely day")
-    await rae.wait_for(said("reply.not_understood"), after=plain.message_id)
+    await rae.wait_for(said("messages.offer"), after=plain.message_id)
     assert len(await rows(runtime, Message)) == 2
     assert not [m for m in therapist.messages if "lovely day" in (m.text or "")]
+
+
+async def test_words_that_answer_nothing_go_to_the_therapist_only_after_a_yes(
+    stub: BotApiStub, runtime: BotRuntime
+) -> None:
+    therapist, rae = stub.user(THERAPIST_ID, "Dana", last_name="Physio"), stub.user(2001, "Rae")
+    await enrol_daily_at_nine_utc(therapist, rae)
+
+    # A question typed without /message: offered, kept sealed, sent on the press.
+    sent = await rae.send("Can I do the bridge on my bed instead of the floor?")
+    offer = await rae.wait_for(said("messages.offer"), after=sent.message_id)
+    assert "Dana Physio" in (offer.text or "")
+    [sealed] = await dialogs_kept(runtime)
+    assert sealed is not None and "bed" not in sealed
+    await rae.press(offer, "Send it to Dana Physio")
+    await rae.wait_for(said("messages.sent"), after=offer.message_id)
+    relayed = await therapist.wait_for("Message from Rae")
+    assert "on my bed instead" in (relayed.text or "")
+    assert await dialogs_kept(runtime) == []
+    again = await rae.press_data(offer, "m:y")  # a second tap: already sent
+    assert (await rae.wait_for_answer(again)).text == texts().get("en", "reply.stale")
+
+    # "No, thanks": nothing sent and nothing kept.
+    sent = await rae.send("my neighbour has a lovely dog")
+    offer = await rae.wait_for(said("messages.offer"), after=sent.message_id)
+    await rae.press(offer, "No, thanks")
+    await rae.wait_for(said("messages.offer_declined"), after=offer.message_id)
+    assert await dialogs_kept(runtime) == []
+
+    # Typed instead of an answer: the offer lapses and the new words are read afresh.
+    sent = await rae.send("the weather is grey today")
+    offer = await rae.wait_for(said("messages.offer"), after=sent.message_id)
+    sent = await rae.send("done")
+    await rae.wait_for(said("reply.nothing_open"), after=sent.message_id)
+    assert await dialogs_kept(runtime) == []
+    late = await rae.press_data(offer, "m:y")
+    assert (await rae.wait_for_answer(late)).text == texts().get("en", "reply.stale")
+
+    # A stray word or emoji is not worth an offer; nor is a stranger's text.
+    for text in ("hello", "🙂🙂", "18:30"):
+        sent = await rae.send(text)
+        await rae.wait_for(said("reply.not_understood"), after=sent.message_id)
+    sam = stub.user(4001, "Sam")
+    sent = await sam.send("is this the physio bot?")
+    await sam.wait_for(said("reply.not_understood"), after=sent.message_id)
+
+    stored = await rows(runtime, Message)
+    assert [m.text for m in stored] == ["Can I do the bridge on my bed instead of the floor?"]
+    assert not [m for m in therapist.messages if "lovely dog" in (m.text or "")]
+    assert not [m for m in therapist.messages if "grey" in (m.text or "")]
 
 
 async def test_message_needs_a_therapist_and_a_short_enough_text(

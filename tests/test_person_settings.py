@@ -54,6 +54,7 @@ async def test_settings_change_in_place_and_are_stored(
         "🌐 English",
         "🔔 Follow-up: on",
         "🌙 Quiet hours: 9:30 pm–8:00 am",
+        "🕒 Nudge time, days, time zone",
         "Done",
     ]
 
@@ -94,6 +95,7 @@ async def test_settings_change_in_place_and_are_stored(
         "🌐 Español",
         "🔕 Seguimiento: desactivado",
         "🌙 Descanso: ninguno",
+        "🕒 Hora, días, zona horaria",
         "Listo",
     ]
     await tap(ana, panel, "🔕 Seguimiento: desactivado", "Aviso de seguimiento: activado")
@@ -154,3 +156,16 @@ async def test_language_choices_are_seen_at_once_and_by_a_new_process(
 def test_only_offered_presets_are_accepted() -> None:
     assert preset_from_code("2200-0700") == ("22:00", "07:00")
     assert preset_from_code("0000-2359") is None
+
+
+async def test_settings_lead_on_to_when_nudges_come(stub: BotApiStub, runtime: BotRuntime) -> None:
+    # The reminder's time is what people look for in settings; it lives in /time.
+    ana = stub.user(8001, "Ana")
+    await enrol_daily_at_nine_utc(stub.user(THERAPIST_ID, "Dana"), ana)
+    sent = await ana.send("/settings")
+    panel = await ana.wait_for("Your settings", after=sent.message_id)
+    await ana.press(panel, "Nudge time, days, time zone")
+    overview = await ana.wait_for("Your nudges come every day at 9:00 am", after=panel.message_id)
+    assert buttons(overview) == ["🕒 Time", "🌍 Time zone", "Keep it as it is"]
+    closed = await ana.wait_for_edit(panel, lambda m: not buttons(m))
+    assert closed.message_id == panel.message_id

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 
 _TRAILING = re.compile(r"[\s.!?,;:)(]+$")
+_WORD = re.compile(r"\w*[^\W\d_]\w*")  # a word with at least one letter in it
 _SPACES = re.compile(r"\s+")
 MAX_REPLY_CHARS = 60
 
@@ -68,3 +69,9 @@ def find_concern(text: str, words: Mapping[str, Sequence[str]]) -> str | None:
         if any(_words(phrase) in cleaned for phrase in words.get(concern, ())):
             return concern
     return None
+
+
+def looks_like_a_message(text: str) -> bool:
+    """Words meant for someone ("can I skip the plank?"), not a stray "hi", "18:30" or
+    emoji: only these are worth offering to pass on to the therapist."""
+    return len(_WORD.findall(text)) >= 2

@@ -4,8 +4,9 @@ The client's words go to the therapist's chat as a protected message (no
 forwarding or saving), with a Reply button (bot/flows/client_messages.py). The
 therapist may also answer by replying to it in Telegram; the reply is matched to
 the client through the copy's message id. Typed text that
-is neither of these is read as an answer to a nudge, as before: only /message
-ever sends anything to the therapist.
+is neither of these is read as an answer to a nudge. Text that answers nothing but
+reads like words for someone is offered to be passed on: it goes to the therapist
+only after a press on "Send it", and a "No" or anything typed instead drops it.
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ from bot.db import dialogs
 from bot.db import messages as store
 from bot.db.dialogs import DialogState
 from bot.db.messages import Pair
+from bot.domain.replies import looks_like_a_message
 from bot.domain.types import MessageDirection
 from bot.flows import nudge_replies
-from bot.flows.router import Audience, Router
+from bot.flows.router import Audience, Router, dialog_at
 from bot.flows.turn import Markup, Turn
-from bot.views.client_messages import reply_keyboard
+from bot.views.callbacks import PASS_ON, Callback
+from bot.views.client_messages import pass_on_keyboard, reply_keyboard
+from bot.views.confirm import NO, YES
 
 FLOW = "message"
+OFFERED = "offered"  # the step of a pass-on offer; its data holds the client and the text
 # Leaves room for the label and the frame within Telegram's 4096 characters.
 MAX_MESSAGE = 3500
 router = Router(FLOW)
@@ -70,11 +75,53 @@ async def message_written(turn: Turn, state: DialogState, text: str) -> None:
 
 
 async def typed(turn: Turn, text: str) -> None:
-    """Free text outside any dialog: a reply to a relayed message, or an answer to a nudge."""
+    """Free text outside any dialog: a reply to a relayed message, an answer to a nudge,
+    or words a client may want their therapist to read."""
     message = turn.update.effective_message
     replied = message.reply_to_message if message is not None else None
     if replied is None or not await _replied_to_relayed(turn, replied, text):
-        await nudge_replies.answer_typed(turn, text)
+        await nudge_replies.answer_typed(turn, text, otherwise=offer_to_pass_on)
+
+
+async def offer_to_pass_on(turn: Turn, text: str, *, replying: bool = False) -> None:
+    """A client's words that answer nothing ("can I do this lying down?"), or a reply to
+    their therapist's answer: ask before sending them anywhere. Anyone else, or a stray
+    "hi" that replies to nothing, hears it wasn't understood."""
+    pair = None
+    if (replying or looks_like_a_message(text)) and len(text) <= MAX_MESSAGE:
+        async with turn.svc.db.transaction() as session:
+            pair = await store.pair_of_client_user(session, turn.user.id)
+    if pair is None or pair.client.id is None:
+        await turn.say(turn.t("reply.not_understood"))
+        return
+    therapist = pair.therapist.display_name
+    # Kept sealed in the dialog (EncryptedText) until the press, and no longer.
+    await turn.save(DialogState(FLOW, OFFERED, {"client": pair.client.id, "text": text}))
+    markup = pass_on_keyboard(turn.svc.texts, turn.lang, therapist)
+    key = "messages.offer_reply" if replying else "messages.offer"
+    await turn.say(turn.t(key, therapist=therapist), markup)
+
+
+@router.step(OFFERED)
+async def typed_instead(turn: Turn, state: DialogState, text: str) -> None:
+    """Something else typed while the offer stands: the offer lapses, its text is dropped."""
+    await turn.end_dialog()
+    await typed(turn, text)
+
+
+@router.button(PASS_ON)
+async def offer_answered(turn: Turn, callback: Callback) -> bool:
+    answer = callback.args[0] if callback.args else ""
+    state = await dialog_at(turn, FLOW, OFFERED)
+    if state is None or answer not in (YES, NO):
+        return False  # an offer already answered, dropped or never made
+    await turn.answer(close=True)
+    if answer == YES:
+        await message_written(turn, state, str(state.data.get("text", "")))
+    else:
+        await turn.end_dialog()
+        await turn.say(turn.t("messages.offer_declined"))
+    return True
 
 
 async def _replied_to_relayed(turn: Turn, replied: TelegramMessage, text: str) -> bool:
@@ -85,9 +132,9 @@ async def _replied_to_relayed(turn: Turn, replied: TelegramMessage, text: str) -
     if relayed is None:
         return False
     pair = relayed.pair
-    # A client replying to their therapist's answer: only /message writes to the therapist.
+    # A client replying to their therapist's answer: asked first, like any words of theirs.
     if relayed.direction is not MessageDirection.TO_THERAPIST or pair.client.chat_id is None:
-        await turn.say(turn.t("messages.use_command", therapist=pair.therapist.display_name))
+        await offer_to_pass_on(turn, text, replying=True)
         return True
     await send_to_client(turn, pair, text, relayed.message_id)
     return True

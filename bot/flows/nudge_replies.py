@@ -7,6 +7,7 @@ after_answer.py, and the choices after "Later" in later.py.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -39,6 +40,7 @@ _REFUSALS = (ReplyOutcome.NOT_YOURS, ReplyOutcome.UNKNOWN)
 STEP_TTL = timedelta(hours=2)
 # No dialog: answers to nudges can come at any time, whatever else is going on.
 router = Router()
+TypedFallback = Callable[[Turn, str], Awaitable[None]]
 
 
 def zone_of(timezone: str | None) -> ZoneInfo:
@@ -63,16 +65,20 @@ async def answer_pressed(turn: Turn, callback: Callback) -> None:
     await _after_record(turn, result, kind)
 
 
-async def answer_typed(turn: Turn, text: str) -> None:
+async def answer_typed(turn: Turn, text: str, otherwise: TypedFallback | None = None) -> None:
     """Typed answers like "did it" go to the most recent unanswered nudge; "it hurt"
-    goes to the therapist at once."""
+    goes to the therapist at once. Text that is neither goes to `otherwise` (the free
+    text handler offers to pass it on), else hears that it wasn't understood."""
     kind_name = parse_reply(text, turn.svc.texts.reply_words(turn.lang))
     concern = find_concern(text, turn.svc.texts.pain_words(turn.lang))
     if concern is not None:
         await _concern_typed(turn, text, Concern(concern), kind_name)
         return
     if kind_name is None:
-        await turn.say(turn.t("reply.not_understood"))
+        if otherwise is not None:
+            await otherwise(turn, text)
+        else:
+            await turn.say(turn.t("reply.not_understood"))
         return
     kind = ReplyKind(kind_name)
     result = await _record_typed(turn, kind)

@@ -1,4 +1,5 @@
-"""/settings: language, the gentle follow-up and quiet hours, on one message edited in place.
+"""/settings: language, the gentle follow-up and quiet hours, on one message edited in place,
+and a way on to /time (when nudges come).
 
 Every button sets an explicit value (never "toggle"), so a double tap or an old
 message can't flip a setting back by surprise.
@@ -14,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.db import person_settings
 from bot.db.person_settings import Preferences
 from bot.domain.quiet_hours import preset_from_code
-from bot.flows import therapist_settings
+from bot.flows import therapist_settings, timing
 from bot.flows.guard import is_therapist
 from bot.flows.router import Audience, Router
 from bot.flows.turn import Turn, edit_quietly
@@ -27,6 +28,7 @@ from bot.views.settings import (
     ON,
     OPEN_LANGUAGES,
     QUIET,
+    WHEN,
     language_keyboard,
     quiet_keyboard,
     settings_view,
@@ -89,6 +91,10 @@ async def setting_pressed(turn: Turn, callback: Callback) -> bool:
         return True
     if value is None and what == CLOSE:
         await turn.answer(close=True)
+        return True
+    if value is None and what == WHEN:
+        await turn.answer(close=True)
+        await timing.change_when(turn)
         return True
     change = _change(what, value)
     if change is None and (what, value) != (BACK, None):

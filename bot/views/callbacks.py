@@ -34,6 +34,7 @@ SHOW = "o"  # "Show me": an exercise's photo or video, by exercise id
 PAUSE = "a"  # a break from nudges: a:3, a:7, a:14, a:d (a date), a:u (until I say), a:x
 STOP = "s"  # confirm /stop: s:y, s:n
 ERASE = "x"  # confirm /deletemydata: x:y, x:n
+PASS_ON = "m"  # m:y|n, pass on to the therapist what a client typed that answers nothing
 # /time (bot/flows/timing.py): what to change, then its time, day and zone buttons.
 TIMING = "h"
 TIMING_TIME = "i"

@@ -15,6 +15,7 @@ from bot.views.callbacks import LANGUAGE, SETTINGS, encode
 FROM_SETTINGS = "s"
 # What the /settings buttons say in their callback data (y:<what>[:<value>]).
 OPEN_LANGUAGES, FOLLOWUPS, QUIET, BACK, CLOSE = "l", "f", "q", "b", "x"
+WHEN = "w"  # on to /time: when nudges come is the first thing people look for here
 ON, OFF = "on", "off"
 
 
@@ -86,6 +87,7 @@ def settings_view(texts: Texts, lang: str, prefs: Preferences) -> tuple[str, Inl
                 OFF if prefs.followups else ON,
             ),
             _button(quiet_button, SETTINGS, QUIET),
+            _button(texts.get(lang, "settings.button_when"), SETTINGS, WHEN),
             _button(texts.get(lang, "settings.button_close"), SETTINGS, CLOSE),
         ]
     )
