@@ -29,6 +29,7 @@ from bot.flows.turn import SERVICES_KEY, Services
 from bot.scheduling.alerts import AllErrands, Digests, Unreachable
 from bot.scheduling.engine import EngineConfig, NudgeEngine
 from bot.scheduling.followups import Followups
+from bot.scheduling.housekeeping import IdleDialogs
 from bot.scheduling.leases import PersonLocks
 from bot.scheduling.ratelimit import RateLimiter
 from bot.services.delivery import TelegramSender
@@ -122,6 +123,7 @@ class BotRuntime:
                     Followups(db, texts, settings.followup_after),
                     Unreachable(db, texts),
                     Digests(db, texts),
+                    IdleDialogs(db),
                 ]
             ),
         )

@@ -59,11 +59,13 @@ async def test_privacy_works_for_anyone_in_their_language(
         assert all(f"'{name}'" in listed or f'"{name}"' in listed for name in CLIENT_COMMANDS)
 
     expected = {
-        "en": ("only your therapist", "until you erase it", "encrypted", "health data", "pain"),
-        "de": ("nur deine Therapeutin", "bis du es löschst", "verschlüsselt", "Gesundheitsdaten"),
-        "es": ("solo tu terapeuta", "hasta que lo borres", "cifrados", "datos de salud", "dolor"),
+        "en": ("only your therapist", "until you erase them", "encrypted", "health data", "pain"),
+        "de": ("nur deine Therapeutin", "bis du sie löschst", "verschlüsselt", "Gesundheitsdaten"),
+        "es": ("solo tu terapeuta", "hasta que los borres", "cifrados", "datos de salud", "dolor"),
     }
+    forgotten = {"en": "after a week", "de": "nach einer Woche", "es": "al cabo de una semana"}
     for index, (lang, phrases) in enumerate(expected.items()):
+        phrases = (*phrases, forgotten[lang])
         stranger = stub.user(2300 + index, "Sam", language_code=lang)
         sent = await stranger.send("/privacy")
         text = (await stranger.wait_for("/deletemydata", after=sent.message_id)).body

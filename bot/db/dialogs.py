@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import delete
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Dialog
@@ -52,3 +52,17 @@ async def save(session: AsyncSession, user_id: int, state: DialogState, now: dat
 async def clear(session: AsyncSession, user_id: int) -> bool:
     result = await session.exec(delete(Dialog).where(Dialog.telegram_user_id == user_id))  # type: ignore[call-overload]
     return bool(result.rowcount)
+
+
+async def forget_idle(session: AsyncSession, idle_since: datetime) -> int:
+    """Delete the dialogs nobody has taken a step in since `idle_since`, and with them
+    whatever was typed at their steps (bot/scheduling/housekeeping.py says why)."""
+    result = await session.exec(delete(Dialog).where(col(Dialog.updated_at) < idle_since))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
+
+
+async def oldest_step(session: AsyncSession) -> datetime | None:
+    """When the longest-idle dialog last moved: the next one that may need forgetting.
+    (Ordered and limited rather than MIN(), so the column's UTC type reads it back.)"""
+    query = select(Dialog.updated_at).order_by(col(Dialog.updated_at)).limit(1)
+    return (await session.exec(query)).first()
