@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.app import BotRuntime
 from bot.db.models import Message
-from bot.sandbox.botapi import BotApiStub
+from bot.sandbox.botapi import BotApiStub, buttons
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import enrol_daily_at_nine_utc
 from tests.rawdb import stored_strings
@@ -102,6 +102,7 @@ async def test_words_that_answer_nothing_go_to_the_therapist_only_after_a_yes(
     sent = await rae.send("done")
     await rae.wait_for(said("reply.nothing_open"), after=sent.message_id)
     assert await dialogs_kept(runtime) == []
+    await rae.wait_for_edit(offer, lambda m: not buttons(m))  # no keyboard left to press
     late = await rae.press_data(offer, "m:y")
     assert (await rae.wait_for_answer(late)).text == texts().get("en", "reply.stale")
 

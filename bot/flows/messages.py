@@ -95,17 +95,23 @@ async def offer_to_pass_on(turn: Turn, text: str, *, replying: bool = False) -> 
         await turn.say(turn.t("reply.not_understood"))
         return
     therapist = pair.therapist.display_name
-    # Kept sealed in the dialog (EncryptedText) until the press, and no longer.
-    await turn.save(DialogState(FLOW, OFFERED, {"client": pair.client.id, "text": text}))
     markup = pass_on_keyboard(turn.svc.texts, turn.lang, therapist)
     key = "messages.offer_reply" if replying else "messages.offer"
-    await turn.say(turn.t(key, therapist=therapist), markup)
+    offer = await turn.say(turn.t(key, therapist=therapist), markup)
+    # Kept sealed in the dialog (EncryptedText) until the press, and no longer. Saved
+    # after the question: this person's next update waits for this one to finish.
+    data: dict[str, int | str] = {"client": pair.client.id, "text": text}
+    if offer is not None:
+        data["offer"] = offer.message_id
+    await turn.save(DialogState(FLOW, OFFERED, data))
 
 
 @router.step(OFFERED)
 async def typed_instead(turn: Turn, state: DialogState, text: str) -> None:
     """Something else typed while the offer stands: the offer lapses, its text is dropped."""
     await turn.end_dialog()
+    if isinstance(offer := state.data.get("offer"), int):
+        await turn.drop_buttons(offer)
     await typed(turn, text)
 
 

@@ -118,6 +118,15 @@ class Turn:
             return None
         return await self.tell(chat.id, text, markup)
 
+    async def drop_buttons(self, message_id: int) -> None:
+        """Take the buttons off an earlier message in this chat (a question that lapsed),
+        so an old keyboard doesn't invite a press; a message gone meanwhile is fine."""
+        chat = self.update.effective_chat
+        if chat is None:
+            return
+        with contextlib.suppress(BadRequest):
+            await self.context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)
+
     async def send_media(self, kind: str, media: Any, caption: str | None = None) -> Message | None:
         """A "photo", "video" or "document" (a Telegram file id, or bytes to upload) to
         this chat, waiting out flood control like `tell`."""
