@@ -77,6 +77,23 @@ async def test_save_start_from_rename_and_delete_a_template(
         ("Plank", "20 s", None),
     ]
 
+    # The client's name typed instead of a tap is kept, and the question asked for them.
+    sent = await dana.send("/newclient")
+    choice = await dana.wait_for("from one of your templates", after=sent.message_id)
+    sent = await dana.send("Cleo (hip)")
+    again = await dana.wait_for("Cleo (hip): start from scratch", after=sent.message_id)
+    assert buttons(again) == ["From scratch", 'From "Knee, week 1"']
+    await dana.press(again, 'From "Knee, week 1"')
+    review = await dana.wait_for("the routine for Cleo (hip)", after=again.message_id)
+    assert "1. Bridge: 3 x 10 📝\n2. Plank: 20 s" in review.body
+    sent = await dana.send("/newclient")
+    choice = await dana.wait_for("from one of your templates", after=sent.message_id)
+    sent = await dana.send("Dev")
+    again = await dana.wait_for("Dev: start from scratch", after=sent.message_id)
+    await dana.press(again, "From scratch")
+    await dana.wait_for("name of exercise 1", after=again.message_id)
+    await dana.send("/cancel")
+
     # /templates: rename, then delete (asked first, the list edited in place).
     sent = await dana.send("/templates")
     listing = await dana.wait_for("Your templates", after=sent.message_id)
