@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+from sqlmodel import select
+
 from bot.app import BotRuntime
 from bot.clock import ManualClock
-from bot.db.models import ConcernReport, Nudge, Reply
+from bot.db.models import ConcernReport, Nudge, Reply, Therapist
 from bot.sandbox.botapi import BotApiStub, FakeUser, buttons
 from bot.sandbox.botapi.models import StoredMessage
 from tests.conftest import THERAPIST_ID, rows, variants
@@ -130,11 +132,16 @@ async def test_typed_pain_reaches_the_therapist_within_five_seconds_protected(
     stub: BotApiStub, runtime: BotRuntime, clock: ManualClock
 ) -> None:
     dana, cleo, nudge = await _nudged(stub, clock, [("Bridge", "3 x 10"), ("Plank", "20 s")])
+    async with runtime.db.transaction() as session:  # Dana works in Tokyo, Cleo in UTC
+        [therapist] = (await session.exec(select(Therapist))).all()
+        therapist.timezone = "Asia/Tokyo"
+        session.add(therapist)
     sent = await cleo.send("done, but my knee hurts")
     started = time.monotonic()
     alert = await dana.wait_for("reported pain", timeout=5.0)
     assert time.monotonic() - started < 5.0
     assert "Cleo R. (shoulder)" in alert.body
+    assert "reported pain (2026-11-23 6:00 pm)" in alert.body  # 09:00 UTC, in her day
     assert "Routine: Bridge, Plank" in alert.body
     assert "“done, but my knee hurts”" in alert.body
     [call] = [c for c in stub.calls_to("sendMessage") if "reported pain" in str(c.params["text"])]

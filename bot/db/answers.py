@@ -237,7 +237,7 @@ class ConcernAlert:
     """Everything the therapist's alert and the client's answer need."""
 
     label: str
-    timezone: str | None
+    timezone: str | None  # the therapist's: the alert's time is read in their day
     exercises: list[str]
     therapist_user_id: int
     therapist_language: str
@@ -270,7 +270,7 @@ async def report_concern(
     )
     return ConcernAlert(
         label=client.label,
-        timezone=client.timezone,
+        timezone=therapist.timezone,
         exercises=await exercise_names(session, client_id),
         therapist_user_id=therapist.telegram_user_id,
         therapist_language=therapist.language,
