@@ -86,6 +86,7 @@ async def test_the_therapists_zone_from_a_shared_location_or_one_of_several_plac
     view = await _settings(dana)
     await dana.press(view, "🕓 Time zone: UTC")
     question = await dana.wait_for("Which time zone", after=view.message_id)
+    assert "weekly digest" in question.body and "nudges" not in question.body  # not a client's
     shared = await dana.send_location(35.68, 139.69)  # Tokyo
     view = await dana.wait_for("Time zone: Asia/Tokyo", after=shared.message_id)
     assert question.message_id < view.message_id

@@ -40,9 +40,10 @@ STALE = False
 # -- time zone ------------------------------------------------------------------------------
 
 
-async def ask_zone(turn: Turn) -> None:
-    """The question, with a reply keyboard: share my location, or a common place."""
-    await turn.say(turn.t("timing.ask_timezone"), zone_reply_keyboard(turn.svc.texts, turn.lang))
+async def ask_zone(turn: Turn, question: str = "timing.ask_timezone") -> None:
+    """The question (a client's, about their nudges, unless another is named), with a
+    reply keyboard: share my location, or a common place."""
+    await turn.say(turn.t(question), zone_reply_keyboard(turn.svc.texts, turn.lang))
 
 
 async def zone_typed(turn: Turn, state: DialogState, text: str, prefix: str) -> str | None:

@@ -133,7 +133,7 @@ async def _open(turn: Turn, what: str) -> bool:
     elif what == ZONE:
         await turn.save(DialogState(FLOW, "zone", {}))
         await turn.answer(close=True)
-        await picking.ask_zone(turn)
+        await picking.ask_zone(turn, "tsettings.ask_timezone")
     elif what == AS_CLIENT:
         async with turn.svc.db.transaction() as session:
             prefs = await person_settings.preferences(session, turn.user.id)
