@@ -57,7 +57,7 @@ async def clear(session: AsyncSession, user_id: int) -> bool:
 async def forget_idle(session: AsyncSession, idle_since: datetime) -> int:
     """Delete the dialogs nobody has taken a step in since `idle_since`, and with them
     whatever was typed at their steps (bot/scheduling/housekeeping.py says why)."""
-    result = await session.exec(delete(Dialog).where(col(Dialog.updated_at) < idle_since))  # type: ignore[call-overload]
+    result = await session.exec(delete(Dialog).where(col(Dialog.updated_at) <= idle_since))  # type: ignore[call-overload]
     return int(result.rowcount or 0)
 
 

@@ -7,7 +7,10 @@ is kept only as long as it is needed: after DIALOG_IDLE without a step, the dial
 goes, and a button from it then reads as expired.
 
 It runs as an errand source that sends nothing: on the sender-lease holder's
-passes and the engine's clock, so a test moves time rather than waits.
+passes and the engine's clock, so a test moves time rather than waits. It asks for
+no wake of its own: the safety tick's passes are often enough for a rule counted in
+days, and a wake kept by a replica that has since lost the lease would fall due
+again and again.
 """
 
 from __future__ import annotations
@@ -47,4 +50,4 @@ class IdleDialogs:
         return [], False
 
     async def next_wake(self, session: AsyncSession) -> datetime | None:
-        return self._check_at
+        return None
