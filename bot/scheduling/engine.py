@@ -412,7 +412,10 @@ class NudgeEngine:
         self._outcome(job, name, level)
 
     async def _arm(self) -> None:
-        if self._scheduler is None:
+        if self._scheduler is None or not self.lease.held():
+            # Only the holder sends. Armed for work another replica is doing, this one
+            # would wake at once, find nothing to do, and arm again: a spin for as long
+            # as that work lasts. Gaining the lease pokes (_lease_changed) instead.
             return
         async with self._db.transaction() as session:
             wakes = [await store.next_wake(session), await pauses.next_pause_end(session)]
