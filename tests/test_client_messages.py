@@ -70,7 +70,7 @@ async def test_reply_button_and_message_client_in_each_persons_language(
     (still,) = [m for m in dana.messages if m.message_id == relayed.message_id]
     assert buttons(still) == ["↩️ Reply"]
     plain = await dana.send("thanks")
-    await dana.wait_for(said("reply.not_understood"), after=plain.message_id)
+    await dana.wait_for(said("reply.not_understood_therapist"), after=plain.message_id)
 
     # Lee, in German, writes to Kim (English) without a message to answer.
     speaks(stub, lee, "de")
@@ -115,7 +115,7 @@ async def test_forged_blocked_unjoined_and_removed_clients(
     assert (await _press(dana, f"Tw:{answer.id}"))[0] == STALE
     assert (await _press(rae, f"Tm:{ids['Rae']}"))[0] == STALE
     plain = await lee.send("hello?")
-    await lee.wait_for(said("reply.not_understood"), after=plain.message_id)
+    await lee.wait_for(said("reply.not_understood_therapist"), after=plain.message_id)
     assert len(await rows(runtime, Message)) == 2
     assert not [m for m in rae.messages if "hello?" in m.body]
 

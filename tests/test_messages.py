@@ -139,7 +139,7 @@ async def test_message_needs_a_therapist_and_a_short_enough_text(
     # A therapist's reply to some other message of the bot is no answer to anyone.
     joined = await therapist.wait_for("Rae joined")
     other = await therapist.send("hello?", reply_to=joined)
-    await therapist.wait_for(said("reply.not_understood"), after=other.message_id)
+    await therapist.wait_for(said("reply.not_understood_therapist"), after=other.message_id)
     assert [m.direction for m in await rows(runtime, Message)] == ["to_therapist"]
 
 

@@ -21,6 +21,7 @@ from bot.db.messages import Pair
 from bot.domain.replies import looks_like_a_message
 from bot.domain.types import MessageDirection
 from bot.flows import nudge_replies
+from bot.flows.guard import is_therapist
 from bot.flows.router import Audience, Router, dialog_at
 from bot.flows.turn import Markup, Turn
 from bot.views.callbacks import PASS_ON, Callback
@@ -86,13 +87,18 @@ async def typed(turn: Turn, text: str) -> None:
 async def offer_to_pass_on(turn: Turn, text: str, *, replying: bool = False) -> None:
     """A client's words that answer nothing ("can I do this lying down?"), or a reply to
     their therapist's answer: ask before sending them anywhere. Anyone else, or a stray
-    "hi" that replies to nothing, hears it wasn't understood."""
+    "hi" that replies to nothing, hears it wasn't understood (a therapist, with their
+    own commands as the hint)."""
     pair = None
     if (replying or looks_like_a_message(text)) and len(text) <= MAX_MESSAGE:
         async with turn.svc.db.transaction() as session:
             pair = await store.pair_of_client_user(session, turn.user.id)
     if pair is None or pair.client.id is None:
-        await turn.say(turn.t("reply.not_understood"))
+        # A therapist has no nudges to answer: the hint points at their own commands.
+        therapist_here = await is_therapist(turn)
+        await turn.say(
+            turn.t("reply.not_understood_therapist" if therapist_here else "reply.not_understood")
+        )
         return
     therapist = pair.therapist.display_name
     markup = pass_on_keyboard(turn.svc.texts, turn.lang, therapist)
