@@ -53,4 +53,4 @@ async def test_a_dialog_without_a_step_for_a_week_is_forgotten(
     await runtime.engine.idle()
     assert await kept(runtime) == 0
     sent = await dana.send("Pendulum swings")
-    await dana.wait_for(said("reply.not_understood"), after=asked.message_id)
+    await dana.wait_for(said("reply.not_understood_therapist"), after=asked.message_id)
