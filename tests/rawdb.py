@@ -41,6 +41,11 @@ async def stored_strings(
         return list(result.scalars())
 
 
+async def dialog_data(db: Database) -> list[str | None]:
+    """Every open dialog's data as stored: sealed, and gone once the dialog ends."""
+    return await stored_strings(db, "dialog", "data", key="telegram_user_id")
+
+
 def upgrade_to(connection: Connection, revision: str) -> None:
     """Migrate to an older revision (for `connection.run_sync`), to write rows as they
     were before a migration that must carry them over."""

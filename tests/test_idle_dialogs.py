@@ -9,18 +9,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.app import BotRuntime
 from bot.clock import ManualClock
 from bot.sandbox.botapi import BotApiStub
 from bot.scheduling.housekeeping import DIALOG_IDLE
 from tests.conftest import THERAPIST_ID, RuntimeFactory
 from tests.journeys import enrol_daily_at_nine_utc
-from tests.rawdb import stored_strings
+from tests.rawdb import dialog_data
 from tests.said import said
-
-
-async def kept(runtime: BotRuntime) -> int:
-    return len(await stored_strings(runtime.db, "dialog", "data", key="telegram_user_id"))
 
 
 async def test_a_dialog_without_a_step_for_a_week_is_forgotten(
@@ -38,12 +33,12 @@ async def test_a_dialog_without_a_step_for_a_week_is_forgotten(
     await dana.wait_for("What name should I show you", after=sent.message_id)
     sent = await dana.send("Kim (shoulder)")
     asked = await dana.wait_for("name of exercise 1", after=sent.message_id)
-    assert await kept(runtime) == 2
+    assert len(await dialog_data(runtime.db)) == 2
 
     # A week after Rae's offer: hers goes, Dana's (two days younger) stays.
     clock.set(clock.now() + DIALOG_IDLE - timedelta(days=2) + timedelta(seconds=1))
     await runtime.engine.idle()
-    assert await kept(runtime) == 1
+    assert len(await dialog_data(runtime.db)) == 1
     late = await rae.press_data(offer, "m:y")
     assert (await rae.wait_for_answer(late)).text == "That button has expired. Nothing changed."
     assert not [m for m in dana.messages if "bed" in (m.text or "")]
@@ -51,6 +46,6 @@ async def test_a_dialog_without_a_step_for_a_week_is_forgotten(
     # Then Dana's too: what she types next starts nothing half-way.
     clock.set(clock.now() + timedelta(days=2))
     await runtime.engine.idle()
-    assert await kept(runtime) == 0
+    assert len(await dialog_data(runtime.db)) == 0
     sent = await dana.send("Pendulum swings")
     await dana.wait_for(said("reply.not_understood_therapist"), after=asked.message_id)

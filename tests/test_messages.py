@@ -10,13 +10,8 @@ from bot.db.models import Message
 from bot.sandbox.botapi import BotApiStub, buttons
 from tests.conftest import THERAPIST_ID, rows
 from tests.journeys import enrol_daily_at_nine_utc
-from tests.rawdb import stored_strings
+from tests.rawdb import dialog_data, stored_strings
 from tests.said import said, texts
-
-
-async def dialogs_kept(runtime: BotRuntime) -> list[str | None]:
-    """Every open dialog's data as stored: sealed, and gone once the dialog ends."""
-    return await stored_strings(runtime.db, "dialog", "data", key="telegram_user_id")
 
 
 async def test_a_message_to_the_therapist_and_the_reply_back(
@@ -79,13 +74,13 @@ async def test_words_that_answer_nothing_go_to_the_therapist_only_after_a_yes(
     sent = await rae.send("Can I do the bridge on my bed instead of the floor?")
     offer = await rae.wait_for(said("messages.offer"), after=sent.message_id)
     assert "Dana Physio" in (offer.text or "")
-    [sealed] = await dialogs_kept(runtime)
+    [sealed] = await dialog_data(runtime.db)
     assert sealed is not None and "bed" not in sealed
     await rae.press(offer, "Send it to Dana Physio")
     await rae.wait_for(said("messages.sent"), after=offer.message_id)
     relayed = await therapist.wait_for("Message from Rae")
     assert "on my bed instead" in (relayed.text or "")
-    assert await dialogs_kept(runtime) == []
+    assert await dialog_data(runtime.db) == []
     again = await rae.press_data(offer, "m:y")  # a second tap: already sent
     assert (await rae.wait_for_answer(again)).text == texts().get("en", "reply.stale")
 
@@ -94,14 +89,14 @@ async def test_words_that_answer_nothing_go_to_the_therapist_only_after_a_yes(
     offer = await rae.wait_for(said("messages.offer"), after=sent.message_id)
     await rae.press(offer, "No, thanks")
     await rae.wait_for(said("messages.offer_declined"), after=offer.message_id)
-    assert await dialogs_kept(runtime) == []
+    assert await dialog_data(runtime.db) == []
 
     # Typed instead of an answer: the offer lapses and the new words are read afresh.
     sent = await rae.send("the weather is grey today")
     offer = await rae.wait_for(said("messages.offer"), after=sent.message_id)
     sent = await rae.send("done")
     await rae.wait_for(said("reply.nothing_open"), after=sent.message_id)
-    assert await dialogs_kept(runtime) == []
+    assert await dialog_data(runtime.db) == []
     await rae.wait_for_edit(offer, lambda m: not buttons(m))  # no keyboard left to press
     late = await rae.press_data(offer, "m:y")
     assert (await rae.wait_for_answer(late)).text == texts().get("en", "reply.stale")

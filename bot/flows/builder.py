@@ -51,10 +51,17 @@ def _editing(state: DialogState) -> int | None:
 # ---- typed text at each step ----------------------------------------------------------
 
 
+async def label_refused(turn: Turn, text: str) -> bool:
+    """A client's name too long (or empty) to show: the therapist is asked again."""
+    if 0 < len(text) <= MAX_LABEL:
+        return False
+    await turn.say(turn.t("newclient.label_bad", max=MAX_LABEL))
+    return True
+
+
 @router.step("label")
 async def label_typed(turn: Turn, state: DialogState, text: str) -> None:
-    if not 0 < len(text) <= MAX_LABEL:
-        await turn.say(turn.t("newclient.label_bad", max=MAX_LABEL))
+    if await label_refused(turn, text):
         return
     state.data["label"] = text
     if _exercises(state):  # from a template: straight to the review

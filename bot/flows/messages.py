@@ -117,7 +117,7 @@ async def typed_instead(turn: Turn, state: DialogState, text: str) -> None:
     """Something else typed while the offer stands: the offer lapses, its text is dropped."""
     await turn.end_dialog()
     if isinstance(offer := state.data.get("offer"), int):
-        await turn.drop_buttons(offer)
+        await turn.set_buttons(offer)
     await typed(turn, text)
 
 

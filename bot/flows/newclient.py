@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.db import templates
 from bot.db.dialogs import DialogState
+from bot.db.models import RoutineTemplate
 from bot.flows import builder
 from bot.flows.guard import own_therapist_id, therapists_only
 from bot.flows.router import Audience, Router, dialog_at
@@ -31,20 +32,27 @@ async def newclient(turn: Turn) -> None:
             saved = await templates.of_therapist(session, therapist_id)
     await turn.end_dialog()
     if saved:
-        await turn.save(DialogState(FLOW, "how"))
-        await turn.say(
-            turn.t("builder.start_how"), start_keyboard(turn.svc.texts, turn.lang, saved)
-        )
+        await _ask_how(turn, saved)
         return
     await _ask_label(turn, {})
+
+
+async def _ask_how(turn: Turn, saved: list[RoutineTemplate], label: str | None = None) -> None:
+    """From scratch or from a template; for the client named, once a name was typed."""
+    await turn.save(DialogState(FLOW, "how", {} if label is None else {"label": label}))
+    question = (
+        turn.t("builder.start_how")
+        if label is None
+        else turn.t("builder.start_how_for", label=label)
+    )
+    await turn.say(question, start_keyboard(turn.svc.texts, turn.lang, saved))
 
 
 @router.step("how")
 async def label_before_choosing(turn: Turn, state: DialogState, text: str) -> None:
     """The client's name typed before tapping how to start: kept, and the question asked
     again for them."""
-    if not 0 < len(text) <= builder.MAX_LABEL:
-        await turn.say(turn.t("newclient.label_bad", max=builder.MAX_LABEL))
+    if await builder.label_refused(turn, text):
         return
     therapist_id = await own_therapist_id(turn)
     if therapist_id is None:  # no longer a therapist since /newclient
@@ -53,9 +61,7 @@ async def label_before_choosing(turn: Turn, state: DialogState, text: str) -> No
         return
     async with turn.svc.db.transaction() as session:
         saved = await templates.of_therapist(session, therapist_id)
-    await turn.save(DialogState(FLOW, "how", {"label": text}))
-    question = turn.t("builder.start_how_for", label=text)
-    await turn.say(question, start_keyboard(turn.svc.texts, turn.lang, saved))
+    await _ask_how(turn, saved, text)
 
 
 async def _ask_label(turn: Turn, data: dict[str, object], label: str | None = None) -> None:

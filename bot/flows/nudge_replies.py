@@ -6,13 +6,11 @@ after_answer.py, and the choices after "Later" in later.py.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest
 
 from bot.db import answers
 from bot.db import nudges as store
@@ -203,14 +201,7 @@ async def _close_nudge_buttons(
     keep = await _final_answers(turn, lang, nudge) if kind is ReplyKind.LATER else None
     for message_id, markup in ((nudge.message_id, keep), (nudge.renudge_message_id, None)):
         if message_id is not None:
-            await _set_buttons(turn, nudge.chat_id, message_id, markup)
-
-
-async def _set_buttons(
-    turn: Turn, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    with contextlib.suppress(BadRequest):
-        await turn.context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=markup)
+            await turn.set_buttons(message_id, markup, chat_id=nudge.chat_id)
 
 
 async def _close_rest_of_day(turn: Turn, nudge_id: int) -> int:
@@ -218,7 +209,7 @@ async def _close_rest_of_day(turn: Turn, nudge_id: int) -> int:
     async with turn.svc.db.transaction() as session:
         closed = await answers.close_day(session, nudge_id, turn.now)
     for message in closed.messages:
-        await _set_buttons(turn, message.chat_id, message.message_id)
+        await turn.set_buttons(message.message_id, chat_id=message.chat_id)
     return closed.occurrences
 
 

@@ -118,14 +118,24 @@ class Turn:
             return None
         return await self.tell(chat.id, text, markup)
 
-    async def drop_buttons(self, message_id: int) -> None:
-        """Take the buttons off an earlier message in this chat (a question that lapsed),
-        so an old keyboard doesn't invite a press; a message gone meanwhile is fine."""
+    async def set_buttons(
+        self,
+        message_id: int,
+        markup: InlineKeyboardMarkup | None = None,
+        *,
+        chat_id: int | None = None,
+    ) -> None:
+        """Change (by default: take away) the buttons of an earlier message, in this chat
+        unless told another, so an old keyboard doesn't invite a press; a message gone
+        meanwhile, or already as asked, is fine."""
         chat = self.update.effective_chat
-        if chat is None:
+        target = chat_id if chat_id is not None else chat.id if chat is not None else None
+        if target is None:
             return
         with contextlib.suppress(BadRequest):
-            await self.context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)
+            await self.context.bot.edit_message_reply_markup(
+                target, message_id, reply_markup=markup
+            )
 
     async def send_media(self, kind: str, media: Any, caption: str | None = None) -> Message | None:
         """A "photo", "video" or "document" (a Telegram file id, or bytes to upload) to
